@@ -1,0 +1,35 @@
+# Every target creates .venv and installs what it needs; nothing is assumed on the machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+REPORT ?= reports/sample_report.json
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p $(dir $(REPORT))
+	@$(BIN)/scrub check sample_837 --format json --output $(REPORT) --fail-on never
+	@$(BIN)/scrub check sample_837 --format text --fail-on never > $(basename $(REPORT)).txt
+	@echo "Scrubbed sample_837/: JSON report $(REPORT), text report $(basename $(REPORT)).txt"
+	@$(BIN)/python -c "import json,sys; s=json.load(open('$(REPORT)'))['summary']; print('files', s['files'], '| claims', s['claims'], '| claims with errors', s['claims_with_errors'], '| findings', s['findings'])"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check scrubber edits tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache *.egg-info

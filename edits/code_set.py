@@ -1,0 +1,221 @@
+"""External code sets (SNIP type 5): ICD-10-CM, NPI, HCPCS/CPT form, place of service, revenue codes."""
+
+import dataclasses
+import datetime as dt
+import re
+from functools import lru_cache
+
+import simple_icd_10_cm as icd
+
+from scrubber import tables
+from scrubber.findings import Fix, hit
+from scrubber.registry import Family
+
+FAMILY = Family("code-set", "Validity of codes against external code sets for the date of service")
+
+ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+ICD9_QUALIFIERS = {"BK": "ABK", "BF": "ABF", "BJ": "ABJ", "PR": "APR", "BN": "ABN"}
+ICD10_START = dt.date(2015, 10, 1)
+PROCEDURE_FORM = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
+REVENUE_FORM = re.compile(r"^\d{4}$")
+
+
+@lru_cache(maxsize=65536)
+def icd10_status(code: str) -> str:
+    """'billable', 'header' (a valid category or subcategory with children) or 'unknown'."""
+    try:
+        if not icd.is_valid_item(code):
+            return "unknown"
+        return "billable" if icd.is_leaf(code) else "header"
+    except (ValueError, KeyError):
+        return "unknown"
+
+
+def billable_children(code: str, limit: int = 6) -> list[str]:
+    try:
+        leaves = [c for c in icd.get_descendants(code) if icd.is_leaf(c)]
+    except (ValueError, KeyError):
+        return []
+    return [icd.remove_dot(c) for c in leaves[:limit]]
+
+
+def npi_valid(npi: str) -> bool:
+    """Luhn check over the 80840 prefix and the first nine digits (CMS NPI check digit)."""
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    total = 24  # the constant contribution of the 80840 prefix
+    for i, ch in enumerate(reversed(npi[:9])):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def _icd10_codes(claim):
+    for dx in claim.diagnoses:
+        if dx.qualifier in ICD10_QUALIFIERS and dx.code:
+            yield dx
+
+
+@FAMILY.edit("CS001", name="icd10-code-unknown", category="code-set", severity="error", scope="claim",
+             message="Diagnosis {value} is not an ICD-10-CM code", references=("RULES.md G DX-06",),
+             examples={"fail": "HI*ABK:M9999X~"})
+def icd10_code_unknown(claim, ctx):
+    """
+    What it checks:
+        Every ICD-10-CM diagnosis in HI (qualifiers ABK, ABF, ABJ, APR, ABN) exists in the
+        ICD-10-CM tabular list (simple-icd-10-cm release), written without the period.
+    Why it matters:
+        A code that does not exist is rejected at the front end (SNIP type 5); often it is a
+        typo or a code written with the period or a wrong character.
+    """
+    for dx in _icd10_codes(claim):
+        if "." in dx.code:
+            continue  # CS008 reports codes written with a period
+        if icd10_status(dx.code) == "unknown":
+            yield hit(dx.loc, dx.code)
+
+
+@FAMILY.edit("CS002", name="icd10-code-not-billable", category="code-set", severity="error", scope="claim",
+             message="Diagnosis {value} is a category header, not a billable code; use one of {expected}",
+             references=("RULES.md G DX-06",), examples={"fail": "HI*ABK:M057~ (M05.7 has children)"})
+def icd10_code_not_billable(claim, ctx):
+    """
+    What it checks:
+        Every ICD-10-CM diagnosis is billable: coded to the full length, with no children in the
+        tabular list (M05.7 is a header; M05.79 is billable).
+    Why it matters:
+        Payers deny claims with truncated diagnosis codes. Code to the highest specificity that the
+        documentation supports; the finding lists billable codes under the header.
+    """
+    for dx in _icd10_codes(claim):
+        code = dx.code.replace(".", "")
+        if icd10_status(code) == "header":
+            children = billable_children(code)
+            yield hit(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
+
+
+@FAMILY.edit("CS003", name="npi-check-digit", category="code-set", severity="error", scope="claim",
+             message="{role} NPI {value} fails the NPI check digit", references=("45 CFR 162.406", "CMS NPI"),
+             examples={"fail": "NM1*85*2*INFUSION CTR*****XX*1234567890~"})
+def npi_check_digit(claim, ctx):
+    """
+    What it checks:
+        Every NPI (NM108 = XX) on the claim's provider loops is ten digits whose last digit is the
+        Luhn check digit computed with the 80840 prefix.
+    Why it matters:
+        An NPI that fails the check digit cannot belong to any provider; the claim is rejected at
+        intake. It is almost always a typing error in the provider file.
+    """
+    roles = {"85": "Billing provider", "82": "Rendering provider", "DQ": "Supervising provider",
+             "71": "Attending provider", "72": "Operating provider", "77": "Service facility",
+             "DN": "Referring provider", "DK": "Ordering provider", "ZZ": "Other operating provider"}
+    seen = set()
+    for party in claim.parties():
+        if party.npi is None or party.ref.ordinal in seen:
+            continue
+        seen.add(party.ref.ordinal)
+        if not npi_valid(party.npi):
+            line = next((ln.number for ln in claim.lines
+                         if party in (ln.rendering, ln.supervising, *ln.other_parties)), None)
+            yield hit(party.ref.at("NM109"), party.npi, None, line=line,
+                      role=roles.get(party.entity, f"Provider ({party.entity})"))
+
+
+@FAMILY.edit("CS004", name="procedure-code-form", category="code-set", severity="error", scope="line",
+             message="Procedure code {value!r} is not a CPT or HCPCS code", references=("HCPCS", "AMA CPT"),
+             examples={"fail": "SV1*HC:9641*100*UN*1***1~"})
+def procedure_code_form(line, ctx):
+    """
+    What it checks:
+        With qualifier HC, the procedure code has the form of a CPT code (five digits, or four
+        digits and F, T or U) or a HCPCS Level II code (a letter A-V and four digits).
+    Why it matters:
+        A code of the wrong form cannot be priced and the line is rejected (SNIP type 5).
+    """
+    if line.proc_qualifier == "HC" and not PROCEDURE_FORM.match(line.code):
+        yield hit(line.service.at(f"{line.code_element}-2"), line.code)
+
+
+@FAMILY.edit("CS005", name="place-of-service-unknown", category="code-set", severity="error", scope="claim",
+             transactions=("837P",), message="Place of service {value!r} in {element} is not in the CMS code set"
+             " for the date of service", references=("CMS Place of Service Code Set",),
+             examples={"fail": "CLM*A1*100***98:B:1*Y*A*Y*Y~"})
+def place_of_service_unknown(claim, ctx):
+    """
+    What it checks:
+        On 837P, the claim's place of service (CLM05-1) and any line override (SV105) are codes of
+        the CMS Place of Service code set in effect on the date of service.
+    Why it matters:
+        The place of service drives the fee schedule (facility or non-facility rate) and whether
+        infusion codes are payable to the physician; an unknown code is rejected.
+    """
+    pos = tables.get("place_of_service")
+    day = claim.service_date
+    if claim.facility_code and pos.lookup(claim.facility_code, on=day) is None:
+        yield hit(claim.ref.at("CLM05-1"), claim.facility_code, element="CLM05-1")
+    for line in claim.lines:
+        code = line.place_of_service
+        if code and line.service and pos.lookup(code, on=line.date_from or day) is None:
+            yield hit(line.service.at("SV105"), code, line=line.number, element="SV105")
+
+
+@FAMILY.edit("CS006", name="revenue-code-form", category="code-set", severity="error", scope="line",
+             transactions=("837I",), fix="safe", message="Revenue code {value!r} must be four digits",
+             references=("NUBC UB-04 revenue codes", "RULES.md F.1"), examples={"fail": "SV2*260*HC:96365*900*UN*1~"})
+def revenue_code_form(line, ctx):
+    """
+    What it checks:
+        On 837I, every service line's revenue code (SV201) is four digits (e.g. 0260, 0636).
+    Why it matters:
+        The revenue code routes the line to a cost center and a payment method; a malformed one
+        rejects the line. Three-digit codes usually lost their leading zero in a spreadsheet.
+    """
+    if line.service is not None and not REVENUE_FORM.match(line.revenue_code):
+        fix = None
+        if re.fullmatch(r"\d{3}", line.revenue_code):
+            loc = line.service.at("SV201")
+            fix = Fix("set", loc, "0" + line.revenue_code, line.revenue_code, "safe",
+                      f"Restore the leading zero: {'0' + line.revenue_code}")
+        yield hit(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
+
+
+@FAMILY.edit("CS007", name="diagnosis-qualifier", category="code-set", severity="error", scope="claim",
+             transactions=("837P",), fix="safe", effective_from="2015-10-01",
+             message="HI qualifier {value} on diagnosis {position}: expected {expected}",
+             references=("RULES.md G DX-04", "005010X222A1 2300 HI"), examples={"fail": "HI*BK:M0579~"})
+def diagnosis_qualifier(claim, ctx):
+    """
+    What it checks:
+        On 837P, the first diagnosis carries qualifier ABK (ICD-10-CM principal) and the others
+        ABF; the ICD-9 qualifiers BK/BF are not used for dates of service from 2015-10-01.
+    Why it matters:
+        The qualifier tells the payer which code set to read; an ICD-9 qualifier on an ICD-10 code
+        is rejected at intake.
+    """
+    for dx in claim.diagnoses:
+        want = "ABK" if dx.position == 1 else "ABF"
+        if dx.qualifier != want:
+            loc = dataclasses.replace(dx.loc, element=dx.loc.element.replace("-2", "-1"))
+            yield hit(loc, dx.qualifier, want, position=dx.position,
+                      fix=Fix("set", loc, want, dx.qualifier, "safe", f"Set the qualifier to {want}"))
+
+
+@FAMILY.edit("CS008", name="icd10-code-has-period", category="code-set", severity="error", scope="claim",
+             fix="safe", message="Diagnosis {value} is written with a period; X12 carries {expected}",
+             references=("005010X222A1 HI note",), examples={"fail": "HI*ABK:M05.79~"})
+def icd10_code_has_period(claim, ctx):
+    """
+    What it checks:
+        Diagnosis codes in HI are written without the decimal point.
+    Why it matters:
+        The implementation guides forbid the period; most receivers reject the code.
+    """
+    for dx in _icd10_codes(claim):
+        if "." in dx.code:
+            plain = dx.code.replace(".", "")
+            yield hit(dx.loc, dx.code, plain,
+                      fix=Fix("set", dx.loc, plain, dx.code, "safe", f"Write the code as {plain}"))

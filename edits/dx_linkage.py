@@ -1,0 +1,89 @@
+"""Diagnosis pointers (837P SV107): do they point at diagnoses that exist?"""
+
+from scrubber.findings import Fix, hit
+from scrubber.registry import Family
+
+FAMILY = Family("dx-linkage", "Line diagnosis pointers and the diagnoses they reach")
+
+MAX_POINTERS_TARGETS = 12
+
+
+def _pointer_loc(line, index: int):
+    return line.service.at(f"SV107-{index + 1}")
+
+
+def _pointed(line):
+    """(index, pointer text) for every SV107 component that is filled in."""
+    return [(i, p) for i, p in enumerate(line.pointers) if p]
+
+
+@FAMILY.edit("DX001", name="pointer-out-of-range", category="dx-linkage", severity="error", scope="line",
+             transactions=("837P",), message="Diagnosis pointer {value} points at no diagnosis: the claim has"
+             " {count} diagnosis code(s)", references=("RULES.md G DX-01",),
+             examples={"fail": "HI*ABK:M0579*ABF:Z79899~ … SV1*HC:96413*310*UN*1***3~"})
+def pointer_out_of_range(line, ctx):
+    """
+    What it checks:
+        Every SV107 pointer is a number from 1 to 12 that names an existing position in the
+        claim's HI diagnosis list (pointer 5 with four diagnoses is wrong).
+    Why it matters:
+        The pointer is how the payer knows why the service was given; a pointer to nothing fails
+        front-end edits, and the line has no diagnosis to justify the drug or procedure.
+    """
+    if line.service is None:
+        return
+    count = len(ctx.claim.diagnoses)
+    for index, pointer in _pointed(line):
+        if not pointer.isdigit() or not 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS):
+            yield hit(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
+
+
+@FAMILY.edit("DX002", name="pointer-duplicate", category="dx-linkage", severity="warning", scope="line",
+             transactions=("837P",), fix="safe", message="Diagnosis pointer {value} is repeated on the line",
+             references=("RULES.md G", "005010X222A1 SV107"), examples={"fail": "SV1*HC:96365*190*UN*1***1:1~"})
+def pointer_duplicate(line, ctx):
+    """
+    What it checks:
+        A line does not point at the same diagnosis twice in SV107.
+    Why it matters:
+        A repeated pointer takes one of the four slots and some payers reject the line as
+        malformed. The fix keeps the first occurrence of each pointer, in order.
+    """
+    if line.service is None:
+        return
+    seen: list[str] = []
+    repeated: list[str] = []
+    for _, pointer in _pointed(line):
+        (repeated if pointer in seen else seen).append(pointer)
+    if repeated:
+        loc = line.service.at("SV107")
+        value = ":".join(seen)
+        yield hit(loc, repeated[0], value,
+                  fix=Fix("set", loc, value, ":".join(line.pointers), "safe", f"Set SV107 to {value}"))
+
+
+@FAMILY.edit("DX003", name="first-pointer-missing", category="dx-linkage", severity="error", scope="line",
+             transactions=("837P",), fix="safe", message="SV107-1, the first diagnosis pointer, is empty",
+             references=("RULES.md G", "005010X222A1 SV107-1 required"),
+             examples={"fail": "SV1*HC:96365*190*UN*1***:2~ or SV1*HC:96365*190*UN*1~"})
+def first_pointer_missing(line, ctx):
+    """
+    What it checks:
+        Every 837P service line has its first diagnosis pointer (SV107-1, required by the guide).
+    Why it matters:
+        Without a first pointer the line has no primary diagnosis and is rejected. When later
+        pointers are present the fix moves them up; when the claim has a single diagnosis the fix
+        points at it; otherwise the biller must choose.
+    """
+    if line.service is None or (line.pointers and line.pointers[0]) or not ctx.claim.diagnoses:
+        return  # a claim with no diagnoses at all is STR009's finding
+    loc = line.service.at("SV107-1")
+    filled = [p for p in line.pointers if p]
+    fix = None
+    if filled:
+        value = ":".join(filled)
+        fix = Fix("set", line.service.at("SV107"), value, ":".join(line.pointers), "safe",
+                  f"Move the pointers up: SV107 = {value}")
+    elif len(ctx.claim.diagnoses) == 1:
+        fix = Fix("set", line.service.at("SV107"), "1", "", "safe", "Point the line at the only diagnosis (1)")
+    yield hit(loc, ":".join(line.pointers) or None, None, fix=fix)

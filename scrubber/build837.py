@@ -1,0 +1,483 @@
+"""Segments -> claim model, for 837P (005010X222) and 837I (005010X223) in one place.
+
+A small loop builder instead of pyx12's map walker: HL levels 20/22/23 open the provider,
+subscriber and patient loops, CLM opens 2300, LX opens 2400, LIN opens 2410, NM1 qualifiers name
+the 2010/2310/2420 loops, SBR inside a claim opens 2320 (other payers, not modelled further).
+
+``build(segments, file)`` is a generator of records in file order: a :class:`Claim` when the
+claim is complete, a :class:`Trailer` when an ST, GS or ISA closes (or is left open at the end of
+the file) and a final :class:`FileEnd`.  Bad business data never raises; only input that is not a
+5010 837 at all raises :class:`~scrubber.read.InputError` (another transaction set, version 4010).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .model import (
+    Claim,
+    Diagnosis,
+    Drug,
+    Envelope,
+    HLNode,
+    Loc,
+    Note,
+    Party,
+    SegRef,
+    ServiceLine,
+    Subscriber,
+    Trailer,
+    date_span,
+)
+from .read import InputError, Segment, SegmentReader
+
+DX_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR", "BN"})
+POINTER_DX_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
+
+
+@dataclass(frozen=True, slots=True)
+class FileEnd:
+    last: SegRef | None
+    unterminated: bool  # the last segment had no segment terminator
+
+
+def transaction_kind(version: str) -> str | None:
+    if "X222" in version:
+        return "837P"
+    if "X223" in version:
+        return "837I"
+    return None
+
+
+class _Open:
+    """An envelope level being read."""
+
+    __slots__ = ("kind", "ref", "control", "count", "version", "group_version", "hl")
+
+    def __init__(self, kind: str, ref: SegRef, control: str, version: str = "", group_version: str = ""):
+        self.kind = kind
+        self.ref = ref
+        self.control = control
+        self.count = 0
+        self.version = version
+        self.group_version = group_version
+        self.hl: list[HLNode] = []
+
+    def close(self, trailer: Segment | None, counted: int) -> Trailer:
+        return Trailer(
+            kind=self.kind, header=self.ref, control=self.control,
+            trailer=SegRef(trailer.ordinal, trailer.id, "") if trailer else None,
+            trailer_control=trailer.get(2) if trailer else "",
+            declared_count=trailer.get(1) if trailer else "",
+            counted=counted, version=self.version, group_version=self.group_version,
+            hl_nodes=tuple(self.hl),
+        )
+
+
+class _LineDraft:
+    def __init__(self, lx: Segment, loop: str):
+        self.lx = SegRef(lx.ordinal, "LX", loop)
+        self.number = int(lx.get(1)) if lx.get(1).isdigit() else None
+        self.fields: dict = {}
+        self.notes: list[Note] = []
+        self.drugs: list[Drug] = []
+        self.others: list[Party] = []
+
+    def finish(self) -> ServiceLine:
+        return ServiceLine(number=self.number, lx=self.lx, service=self.fields.pop("service", None),
+                           notes=tuple(self.notes), drugs=tuple(self.drugs), other_parties=tuple(self.others),
+                           **self.fields)
+
+
+class _ClaimDraft:
+    def __init__(self, clm: Segment, comp: str, base: dict):
+        self.ref = SegRef(clm.ordinal, "CLM", "2300")
+        facility = clm.get(5).split(comp)
+        self.fields: dict = dict(base)
+        self.fields.update(
+            claim_id=clm.get(1), charge_text=clm.get(2),
+            facility_code=facility[0], facility_qualifier=facility[1] if len(facility) > 1 else "",
+            frequency=facility[2] if len(facility) > 2 else "",
+        )
+        self.diagnoses: list[Diagnosis] = []
+        self.notes: list[Note] = []
+        self.others: list[Party] = []
+        self.lines: list[_LineDraft] = []
+        self.last_ordinal = clm.ordinal
+
+    def finish(self) -> Claim:
+        lines = tuple(d.finish() for d in self.lines)
+        missing = []
+        f = self.fields
+        if f.get("hl") is None:
+            missing.append("2000B subscriber HL before the claim")
+        if f.get("billing_provider") is None:
+            missing.append("2010AA billing provider (NM1*85)")
+        sub = f.get("subscriber")
+        if sub is None or sub.person is None:
+            missing.append("2010BA subscriber (NM1*IL)")
+        if sub is None or sub.payer is None:
+            missing.append("2010BB payer (NM1*PR)")
+        if not self.diagnoses:
+            missing.append("2300 HI diagnosis codes")
+        if not lines:
+            missing.append("2400 service line (LX)")
+        elif any(ln.service is None for ln in lines):
+            missing.append("2400 service segment (SV1/SV2) on a line")
+        return Claim(ref=self.ref, diagnoses=tuple(self.diagnoses), notes=tuple(self.notes),
+                     other_parties=tuple(self.others), lines=lines,
+                     segments=self.last_ordinal - self.ref.ordinal + 1, missing=tuple(missing), **f)
+
+
+class Builder:
+    """Feed segments, get records.  One instance per file."""
+
+    def __init__(self, file: str, component: str = ":"):
+        self.file = file
+        self.comp = component
+        self.isa: _Open | None = None
+        self.gs: _Open | None = None
+        self.st: _Open | None = None
+        self.kind = ""
+        self.area = ""
+        self.submitter: Party | None = None
+        self.billing: Party | None = None
+        self.subscriber: Subscriber | None = None
+        self.patient: Party | None = None
+        self.hl: SegRef | None = None
+        self.claim: _ClaimDraft | None = None
+        self.line: _LineDraft | None = None
+        self.last: Segment | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _party(self, seg: Segment, loop: str) -> Party:
+        return Party(entity=seg.get(1), ref=SegRef(seg.ordinal, "NM1", loop), last_name=seg.get(3),
+                     first_name=seg.get(4), id_qualifier=seg.get(8), identifier=seg.get(9))
+
+    def _close_claim(self) -> Iterator[Claim]:
+        if self.claim is not None:
+            claim, self.claim, self.line = self.claim, None, None
+            yield claim.finish()
+
+    # -- main loop -----------------------------------------------------------------------------
+    def feed(self, seg: Segment) -> Iterator:
+        self.last = seg
+        sid = seg.id
+        if self.st is not None:
+            self.st.count += 1
+        if self.claim is not None and sid not in ("SE", "GE", "IEA", "HL", "CLM"):
+            self.claim.last_ordinal = seg.ordinal
+        handler = getattr(self, f"_seg_{sid}", None)
+        if handler is not None:
+            result = handler(seg)
+            if result is not None:
+                yield from result
+
+    def finish(self, unterminated: bool = False) -> Iterator:
+        yield from self.finish_open_levels()
+        last = self.last
+        yield FileEnd(SegRef(last.ordinal, last.id, "") if last else None, unterminated)
+
+    # -- envelope ------------------------------------------------------------------------------
+    def _seg_ISA(self, seg: Segment):
+        out = list(self.finish_open_levels())
+        self.isa = _Open("ISA", SegRef(seg.ordinal, "ISA", ""), seg.get(13), version=seg.get(12))
+        return out
+
+    def finish_open_levels(self) -> Iterator:
+        yield from self._close_claim()
+        for level in (self.st, self.gs, self.isa):
+            if level is not None:
+                yield level.close(None, level.count)
+        self.st = self.gs = self.isa = None
+
+    def _seg_GS(self, seg: Segment):
+        out = list(self._close_claim())
+        if self.st is not None:
+            out.append(self.st.close(None, self.st.count))
+            self.st = None
+        if self.gs is not None:
+            out.append(self.gs.close(None, self.gs.count))
+        version = seg.get(8)
+        if version.startswith("00401"):
+            raise InputError(f"version 4010 functional group (GS08 {version}); only 5010 837 files are supported",
+                             segment=seg.ordinal)
+        if self.isa is not None:
+            self.isa.count += 1
+        self.gs = _Open("GS", SegRef(seg.ordinal, "GS", ""), seg.get(6), version=version)
+        return out
+
+    def _seg_ST(self, seg: Segment):
+        out = list(self._close_claim())
+        if self.st is not None:
+            out.append(self.st.close(None, self.st.count))
+        st01, version = seg.get(1), seg.get(3)
+        group_version = self.gs.version if self.gs else ""
+        if st01 != "837":
+            raise InputError(f"transaction set {st01 or '(blank)'} is not an 837 claim", segment=seg.ordinal)
+        effective = version or group_version
+        if effective.startswith("00401"):
+            raise InputError(f"version 4010 transaction ({effective}); only 5010 837 files are supported",
+                             segment=seg.ordinal)
+        kind = transaction_kind(effective) or transaction_kind(group_version)
+        if kind is None:
+            raise InputError(f"unsupported 837 implementation guide {effective or '(blank)'}; "
+                             "expected 005010X222 (837P) or 005010X223 (837I)", segment=seg.ordinal)
+        if self.gs is not None:
+            self.gs.count += 1
+        self.kind = kind
+        self.st = _Open("ST", SegRef(seg.ordinal, "ST", ""), seg.get(2), version=version,
+                        group_version=group_version)
+        self.st.count = 1
+        self.area = "header"
+        self.billing = self.subscriber = self.patient = self.submitter = None
+        self.hl = None
+        return out
+
+    def _seg_SE(self, seg: Segment):
+        out = list(self._close_claim())
+        if self.st is not None:
+            out.append(self.st.close(seg, self.st.count))
+            self.st = None
+        self.area = ""
+        return out
+
+    def _seg_GE(self, seg: Segment):
+        out = list(self._close_claim())
+        if self.st is not None:
+            out.append(self.st.close(None, self.st.count - 1))
+            self.st = None
+        if self.gs is not None:
+            out.append(self.gs.close(seg, self.gs.count))
+            self.gs = None
+        return out
+
+    def _seg_IEA(self, seg: Segment):
+        out = list(self._close_claim())
+        for name in ("st", "gs"):
+            level = getattr(self, name)
+            if level is not None:
+                out.append(level.close(None, level.count))
+                setattr(self, name, None)
+        if self.isa is not None:
+            out.append(self.isa.close(seg, self.isa.count))
+            self.isa = None
+        return out
+
+    # -- hierarchy -----------------------------------------------------------------------------
+    def _seg_HL(self, seg: Segment):
+        out = list(self._close_claim())
+        ref = SegRef(seg.ordinal, "HL", "")
+        level = seg.get(3)
+        if self.st is not None:
+            self.st.hl.append(HLNode(ref, seg.get(1), seg.get(2), level, seg.get(4)))
+        if level == "20":
+            self.area = "2000A"
+            self.billing = None
+            self.subscriber = None
+            self.patient = None
+            self.hl = None
+        elif level == "22":
+            self.area = "2000B"
+            self.subscriber = None
+            self.patient = None
+            self.hl = SegRef(seg.ordinal, "HL", "2000B")
+        elif level == "23":
+            self.area = "2000C"
+            self.patient = None
+            self.hl = SegRef(seg.ordinal, "HL", "2000C")
+        else:
+            self.area = "2000?"
+        return out
+
+    def _seg_SBR(self, seg: Segment):
+        if self.claim is not None:
+            self.area = "2320"  # other subscriber information: not modelled
+            return None
+        self.subscriber = Subscriber(SegRef(seg.ordinal, "SBR", "2000B"), seg.get(1), seg.get(2), seg.get(9))
+        return None
+
+    def _seg_NM1(self, seg: Segment):
+        entity = seg.get(1)
+        area = self.area
+        if area == "header":
+            if entity == "41":
+                self.submitter = self._party(seg, "1000A")
+            return None
+        if area in ("2000A", "2010AA", "2010AB"):
+            if entity == "85":
+                self.billing = self._party(seg, "2010AA")
+                self.area = "2010AA"
+            else:
+                self.area = "2010AB"
+            return None
+        if area in ("2000B", "2010BA", "2010BB"):
+            if entity == "IL" and self.subscriber is not None:
+                self.subscriber = dataclasses.replace(self.subscriber, person=self._party(seg, "2010BA"))
+                self.area = "2010BA"
+            elif entity == "PR" and self.subscriber is not None:
+                self.subscriber = dataclasses.replace(self.subscriber, payer=self._party(seg, "2010BB"))
+                self.area = "2010BB"
+            else:
+                self.area = "2010B?"
+            return None
+        if area in ("2000C", "2010CA"):
+            if entity == "QC":
+                self.patient = self._party(seg, "2010CA")
+                self.area = "2010CA"
+            return None
+        claim = self.claim
+        if claim is None or area in ("2320", "2330"):
+            if area == "2320":
+                self.area = "2330"
+            return None
+        if self.line is not None:
+            party = self._party(seg, "2300/2400/2420")
+            fields = self.line.fields
+            if entity == "82":
+                fields["rendering"] = party
+            elif entity == "DQ":
+                fields["supervising"] = party
+            else:
+                self.line.others.append(party)
+            self.area = "2420"
+            return None
+        party = self._party(seg, "2300/2310")
+        role = {"82": "rendering", "DQ": "supervising", "71": "attending"}.get(entity)
+        if role:
+            claim.fields[role] = party
+        else:
+            claim.others.append(party)
+        self.area = "2310"
+        return None
+
+    def _seg_REF(self, seg: Segment):
+        qual = seg.get(1)
+        if self.line is not None and self.area in ("2400",):
+            if qual == "6R":
+                self.line.fields["ref_6r"] = seg.get(2)
+            elif qual == "G1":
+                self.line.fields["prior_auth"] = seg.get(2)
+        elif self.claim is not None and self.area == "2300":
+            if qual == "G1":
+                self.claim.fields["prior_auth"] = seg.get(2)
+        elif self.area == "2010AA" and self.billing is not None and qual in ("EI", "SY"):
+            self.billing = dataclasses.replace(self.billing, tax_id=seg.get(2))
+        return None
+
+    # -- claim ---------------------------------------------------------------------------------
+    def _seg_CLM(self, seg: Segment):
+        out = list(self._close_claim())
+        st = self.st
+        envelope = Envelope(self.isa.control if self.isa else "", self.gs.control if self.gs else "",
+                            st.control if st else "", (st.version or st.group_version) if st else "")
+        base = dict(transaction=self.kind or "837P", file=self.file, envelope=envelope, hl=self.hl,
+                    submitter=self.submitter, billing_provider=self.billing, subscriber=self.subscriber,
+                    patient=self.patient)
+        self.claim = _ClaimDraft(seg, self.comp, base)
+        self.line = None
+        self.area = "2300"
+        return out
+
+    def _seg_HI(self, seg: Segment):
+        claim = self.claim
+        if claim is None or self.area != "2300":
+            return None
+        comp = self.comp
+        dxs = claim.diagnoses
+        for index, element in enumerate(seg.elements[1:], start=1):
+            if not element:
+                continue
+            parts = element.split(comp)
+            qual = parts[0]
+            if qual not in DX_QUALIFIERS:
+                continue
+            if self.kind == "837P" and qual not in POINTER_DX_QUALIFIERS:
+                continue
+            dxs.append(Diagnosis(len(dxs) + 1, qual, parts[1] if len(parts) > 1 else "",
+                                 Loc(seg.ordinal, "HI", f"HI{index:02d}-2", "2300")))
+        return None
+
+    def _seg_NTE(self, seg: Segment):
+        if self.line is not None and self.area == "2400":
+            self.line.notes.append(Note(seg.get(1), seg.get(2), Loc(seg.ordinal, "NTE", "NTE02", "2300/2400")))
+        elif self.claim is not None and self.area == "2300":
+            self.claim.notes.append(Note(seg.get(1), seg.get(2), Loc(seg.ordinal, "NTE", "NTE02", "2300")))
+        return None
+
+    def _seg_DTP(self, seg: Segment):
+        qual, fmt, value = seg.get(1), seg.get(2), seg.get(3)
+        if self.line is not None and self.area == "2400":
+            if qual == "472":
+                start, end = date_span(fmt, value)
+                self.line.fields.update(date_from=start, date_to=end,
+                                        date_ref=SegRef(seg.ordinal, "DTP", "2300/2400"))
+        elif self.claim is not None and self.area == "2300" and qual == "434":
+            start, end = date_span(fmt, value)
+            self.claim.fields.update(statement_from=start, statement_to=end)
+        return None
+
+    def _seg_LX(self, seg: Segment):
+        if self.claim is None:
+            return None
+        self.line = _LineDraft(seg, "2300/2400")
+        self.claim.lines.append(self.line)
+        self.area = "2400"
+        return None
+
+    def _seg_SV1(self, seg: Segment):
+        if self.line is None:
+            return None
+        comp = self.comp
+        proc = seg.get(1).split(comp)
+        pointers = tuple(seg.get(7).split(comp)) if seg.get(7) else ()
+        self.line.fields.update(
+            service=SegRef(seg.ordinal, "SV1", "2300/2400"), proc_qualifier=proc[0],
+            code=proc[1] if len(proc) > 1 else "", modifiers=tuple(m for m in proc[2:6] if m),
+            charge_text=seg.get(2), unit_basis=seg.get(3), units_text=seg.get(4),
+            place_of_service=seg.get(5), pointers=pointers)
+        return None
+
+    def _seg_SV2(self, seg: Segment):
+        if self.line is None:
+            return None
+        proc = seg.get(2).split(self.comp) if seg.get(2) else [""]
+        self.line.fields.update(
+            service=SegRef(seg.ordinal, "SV2", "2300/2400"), revenue_code=seg.get(1), proc_qualifier=proc[0],
+            code=proc[1] if len(proc) > 1 else "", modifiers=tuple(m for m in proc[2:6] if m),
+            charge_text=seg.get(3), unit_basis=seg.get(4), units_text=seg.get(5))
+        return None
+
+    def _seg_LIN(self, seg: Segment):
+        if self.line is not None:
+            self.line.drugs.append(Drug(SegRef(seg.ordinal, "LIN", "2300/2400/2410"), seg.get(2), seg.get(3)))
+            self.area = "2410"
+        return None
+
+    def _seg_CTP(self, seg: Segment):
+        if self.line is not None and self.area == "2410" and self.line.drugs:
+            drug = self.line.drugs[-1]
+            self.line.drugs[-1] = dataclasses.replace(
+                drug, ctp=SegRef(seg.ordinal, "CTP", "2300/2400/2410"), quantity=seg.get(4),
+                unit=seg.get(5).split(self.comp)[0])
+        return None
+
+    def _seg_SVD(self, seg: Segment):
+        if self.line is not None:
+            self.area = "2430"
+        return None
+
+    def _seg_LQ(self, seg: Segment):
+        if self.line is not None:
+            self.area = "2440"
+        return None
+
+
+def build(reader: SegmentReader, file: str) -> Iterator:
+    """Records of one file, in order; ``reader`` is consumed."""
+    builder = Builder(file, reader.delimiters.component)
+    for seg in reader:
+        yield from builder.feed(seg)
+    yield from builder.finish(reader.unterminated)

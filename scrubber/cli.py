@@ -1,0 +1,193 @@
+"""Command line: ``scrub check``, ``scrub edits``, ``scrub explain`` (thin: args -> engine -> exit code).
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage error, bad
+configuration or a file that could not be read (the other files are still scrubbed and reported).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from . import __version__
+from .config import ConfigError, load
+from .pipeline import Engine, exit_code
+from .registry import catalog
+from .report import WRITERS
+from .times import AdminTimes, TimesError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Scrub X12 837P/837I claim files for infusion and injection billing errors.")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+def fail(message: str) -> None:
+    typer.echo(f"scrub: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def atomic_output(path: str | None):
+    """stdout, or a temp file beside ``path`` renamed over it only when writing succeeded."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    target = Path(path)
+    if str(target) == os.devnull:
+        with open(os.devnull, "w", encoding="utf-8") as sink:
+            yield sink
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scrub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """Scrub X12 837P/837I claim files for infusion and injection billing errors."""
+
+
+@app.command()
+def check(
+    paths: list[str] = typer.Argument(..., help="837 files, directories (every file under them) or - for stdin."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="Report format."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the report here (default stdout)."),
+    times: str | None = typer.Option(None, "--times", help="Administration-record CSV (infusion start/stop)."),
+    payer: str | None = typer.Option(None, "--payer", help="Force a payer profile: medicare, medicaid, commercial."),
+    config: str | None = typer.Option(None, "--config", help="TOML file with [tool.scrubber] settings."),
+    select: list[str] | None = typer.Option(None, "--select", help="Only edits with these id prefixes (comma list)."),
+    ignore: list[str] | None = typer.Option(None, "--ignore", help="Skip edits with these id prefixes (comma list)."),
+    fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1."),
+) -> None:
+    """Check claim files and report findings by claim and line."""
+    try:
+        cfg = load(config)
+        cfg.merge_cli(select=_split(select), ignore=_split(ignore), payer=payer,
+                      fail_on=fail_on.value if fail_on else None, times=times)
+        record = AdminTimes.load(cfg.times) if cfg.times else AdminTimes.empty()
+    except (ConfigError, TimesError) as exc:
+        fail(str(exc))
+    if output and output not in ("-", os.devnull):
+        out_path = Path(output).resolve()
+        if any(p != "-" and Path(p).resolve() == out_path for p in paths):
+            fail(f"{output}: the report would overwrite an input file")
+        if not out_path.parent.is_dir():
+            fail(f"{output}: directory does not exist")
+    result = Engine(cfg, record).scrub(paths)
+    for bad in result.unreadable:
+        typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
+    with atomic_output(output) as out:
+        if format is Format.text and out is sys.stdout:
+            WRITERS["text"](result, out, color=None if sys.stdout.isatty() else False)
+        elif format is Format.text:
+            WRITERS["text"](result, out, color=False)
+        else:
+            WRITERS[format.value](result, out)
+    if output and output not in ("-", os.devnull):
+        typer.echo(f"scrub: report written to {output}", err=True)
+    raise typer.Exit(exit_code(result, cfg.fail_on))
+
+
+@app.command()
+def edits(
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or csv (json also works)."),
+) -> None:
+    """List the edit catalog: id, name, category, severity, scope, fix safety, payers, transactions."""
+    rows = [{"id": e.id, "name": e.name, "family": e.family, "category": e.category,
+             "severity": e.severity.label, "scope": e.scope, "fix": e.fix or "-",
+             "payers": ",".join(e.payers) if e.payers else "all",
+             "transactions": ",".join(sorted(e.transactions)),
+             "effective": f"{e.effective_from or ''}..{e.effective_to or ''}" if (e.effective_from or e.effective_to)
+             else "always"} for e in catalog()]
+    if format is Format.text:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_header=True, header_style="bold", box=None)
+        for col in ("id", "name", "category", "severity", "scope", "fix", "payers", "transactions"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(*(r[c] for c in ("id", "name", "category", "severity", "scope", "fix", "payers",
+                                           "transactions")))
+        Console(width=140).print(table)
+    elif format is Format.json:
+        import json
+
+        typer.echo(json.dumps(rows, indent=2))
+    else:
+        import pandas as pd
+
+        buf = io.StringIO()
+        pd.DataFrame(rows).to_csv(buf, index=False, lineterminator="\n")
+        typer.echo(buf.getvalue(), nl=False)
+
+
+def explain_page(edit_id: str) -> str:
+    by_id = {e.id: e for e in catalog()}
+    edit = by_id.get(edit_id.upper())
+    if edit is None:
+        raise KeyError(edit_id)
+    lines = [f"{edit.id}  {edit.name}", "",
+             f"Family:        {edit.family}", f"Category:      {edit.category}",
+             f"Severity:      {edit.severity.label}", f"Scope:         {edit.scope}",
+             f"Transactions:  {', '.join(sorted(edit.transactions))}",
+             f"Payers:        {', '.join(edit.payers) if edit.payers else 'all profiles'}",
+             f"Effective:     {edit.effective_from or 'always'} .. {edit.effective_to or 'open'}"
+             " (compared with the date of service)",
+             f"Fix:           {edit.fix or 'none'}", f"Message:       {edit.message}"]
+    for title in ("What it checks", "Why it matters"):
+        text = edit.doc_section(title)
+        if text:
+            lines += ["", f"{title}:", f"  {text}"]
+    for kind, sample in edit.examples.items():
+        lines += ["", f"Example ({'failing' if kind == 'fail' else kind}):", f"  {sample}"]
+    if edit.references:
+        lines += ["", "References: " + "; ".join(edit.references)]
+    return "\n".join(lines)
+
+
+@app.command()
+def explain(edit_id: str = typer.Argument(..., help="Edit id, e.g. BAL001.")) -> None:
+    """Print one edit's page: what it checks, why it matters, an example, references."""
+    try:
+        typer.echo(explain_page(edit_id))
+    except KeyError:
+        fail(f"unknown edit id {edit_id!r}; `scrub edits` lists them")
+
+
+def main() -> None:
+    app()

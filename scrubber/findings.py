@@ -1,0 +1,104 @@
+"""Result records: severities, the category vocabulary (a contract), findings and fixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from .model import Loc
+
+# The finding categories of DESIGN.md section 6: a contract, change only by adding.
+CATEGORIES = (
+    "structure", "balancing", "code-set", "time-units", "start-stop-missing", "admin-hierarchy",
+    "dx-linkage", "modifier", "per-diem", "ndc", "drug-units", "ncci", "mue", "prior-auth",
+    "supervision", "payer-policy", "engine",
+)
+
+
+class Severity(IntEnum):
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+FIX_SAFETY = ("safe", "unsafe")
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """An instruction for the fixer, never an action: set / insert_after / delete at ``loc``."""
+
+    op: str
+    loc: Loc
+    value: str | None
+    expect: str | None  # the value the edit saw; a stale fix is skipped
+    safety: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What an edit yields: where, the offending value, what was expected, message fields."""
+
+    loc: Loc | None
+    value: str | None = None
+    expected: str | None = None
+    fix: Fix | None = None
+    fields: tuple[tuple[str, object], ...] = ()
+    line: int | None = None  # LX01 when the edit is claim-scoped but the problem is on a line
+
+
+def hit(loc: Loc | None, value: object = None, expected: object = None, *, fix: Fix | None = None,
+        line: int | None = None, **fields: object) -> Hit:
+    return Hit(loc, None if value is None else str(value), None if expected is None else str(expected),
+               fix, tuple(fields.items()), line)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    edit: str
+    name: str
+    category: str
+    severity: Severity
+    message: str
+    file: str
+    claim_id: str | None
+    line: int | None
+    loc: Loc | None
+    value: str | None
+    expected: str | None
+    fix: Fix | None
+    control: tuple[str, str, str] = ("", "", "")  # ISA13, GS06, ST02
+    suppressed_by: str | None = None
+
+    def as_dict(self) -> dict:
+        """The JSON report's finding object (DESIGN.md section 5)."""
+        loc = self.loc
+        return {
+            "file": self.file,
+            "claim_id": self.claim_id,
+            "line": self.line,
+            "edit": self.edit,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity.label,
+            "message": self.message,
+            "location": None if loc is None else {"segment": loc.segment, "ordinal": loc.ordinal,
+                                                  "path": loc.path},
+            "value": self.value,
+            "expected": self.expected,
+            "fix": None if self.fix is None else {"title": self.fix.title, "safety": self.fix.safety,
+                                                  "op": self.fix.op, "value": self.fix.value},
+            "control": {"isa13": self.control[0], "gs06": self.control[1], "st02": self.control[2]},
+        }

@@ -1,0 +1,267 @@
+"""scrub(sources, config) -> Result: read, build, run every selected edit, collect findings.
+
+Each claim is checked as soon as the builder completes it and then dropped, so memory does not
+grow with the number of claims; findings are spooled to a temporary file past a threshold.
+An edit that raises becomes an ``engine`` finding for that claim (ENG001), never a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from . import profiles
+from .build837 import FileEnd, build
+from .config import Config
+from .findings import Finding, Hit, Severity
+from .model import Claim, ServiceLine, Trailer
+from .read import InputError, SegmentReader
+from .registry import Edit, catalog, select
+from .times import AdminTimes
+
+ENGINE_CRASH = "ENG001"
+
+
+@dataclass
+class Context:
+    """What an edit may read besides the record it checks."""
+
+    file: str
+    config: Config
+    times: AdminTimes
+    claim: Claim | None = None
+    profile: str = "commercial"
+    transaction: str = ""
+
+
+@dataclass
+class FileResult:
+    path: str
+    transaction: str | None = None
+    claims: int = 0
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "transaction": self.transaction, "claims": self.claims, "error": self.error}
+
+
+class FindingSink:
+    """Findings in emission order; past ``limit`` in memory they are spooled to a temp file."""
+
+    def __init__(self, limit: int = 20000):
+        self.limit = limit
+        self._memory: list[Finding] = []
+        self._spool = None
+        self.count = 0
+
+    def add(self, finding: Finding) -> None:
+        self._memory.append(finding)
+        self.count += 1
+        if len(self._memory) >= self.limit:
+            if self._spool is None:
+                self._spool = tempfile.TemporaryFile()
+            pickle.dump(self._memory, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self._memory = []
+
+    def __iter__(self) -> Iterator[Finding]:
+        if self._spool is not None:
+            self._spool.seek(0)
+            while True:
+                try:
+                    batch = pickle.load(self._spool)
+                except EOFError:
+                    break
+                yield from batch
+            self._spool.seek(0, os.SEEK_END)
+        yield from self._memory
+
+    def __len__(self) -> int:
+        return self.count
+
+
+@dataclass
+class Result:
+    inputs: list[str]
+    started: str
+    files: list[FileResult] = field(default_factory=list)
+    findings: FindingSink = field(default_factory=FindingSink)
+    claims: int = 0
+    claims_with_errors: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+
+    @property
+    def unreadable(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+    def worst(self) -> Severity | None:
+        for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+            if self.counts[sev.label]:
+                return sev
+        return None
+
+
+# Files under a directory with these endings are documentation or reports, not claims.  A file
+# named explicitly is always read.
+NOT_CLAIMS = frozenset({".md", ".rst", ".csv", ".json", ".html", ".htm", ".pdf", ".xlsx", ".yaml", ".yml",
+                        ".toml", ".py", ".xml", ".log", ".999", ".997", ".ta1", ".gz", ".zip"})
+
+
+def expand(paths: Iterable[str]) -> list[str]:
+    """Files named, files under directories (sorted; hidden files and NOT_CLAIMS endings skipped),
+    '-' for stdin."""
+    out: list[str] = []
+    for p in paths:
+        if p == "-":
+            out.append(p)
+            continue
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out += [str(Path(root) / f) for f in sorted(files)
+                        if not f.startswith(".") and Path(f).suffix.lower() not in NOT_CLAIMS]
+        else:
+            out.append(p)
+    return out
+
+
+class Engine:
+    def __init__(self, config: Config, times: AdminTimes | None = None, edits: list[Edit] | None = None):
+        self.config = config
+        self.times = times or AdminTimes.empty()
+        chosen = select(edits if edits is not None else catalog(), config.select, config.ignore)
+        runnable = [e for e in chosen if e.check is not None]
+        self.claim_edits = [e for e in runnable if e.scope == "claim"]
+        self.line_edits = [e for e in runnable if e.scope == "line"]
+        self.batch_edits = [e for e in runnable if e.scope == "batch"]
+        self.by_id = {e.id: e for e in catalog()}
+        self.crash_enabled = bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore)) \
+            if ENGINE_CRASH in self.by_id else False
+
+    # -- running ---------------------------------------------------------------------------------
+    def scrub(self, sources: Iterable[str], stdin: BinaryIO | None = None) -> Result:
+        names = expand(sources)
+        result = Result(inputs=list(names), started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        for name in names:
+            result.files.append(self.scrub_file(name, result, stdin))
+        return result
+
+    def scrub_file(self, name: str, result: Result, stdin: BinaryIO | None = None) -> FileResult:
+        shown = "<stdin>" if name == "-" else name
+        info = FileResult(shown)
+        kinds: set[str] = set()
+        try:
+            handle = (stdin or sys.stdin.buffer) if name == "-" else open(name, "rb")
+        except OSError as exc:
+            info.error = f"cannot open: {exc.strerror or type(exc).__name__}"
+            return info
+        try:
+            reader = SegmentReader(handle, shown)
+            for record in build(reader, shown):
+                if isinstance(record, Claim):
+                    info.claims += 1
+                    kinds.add(record.transaction)
+                    self._claim(record, result)
+                else:
+                    self._batch(record, shown, result)
+        except InputError as exc:
+            info.error = exc.describe()
+        except (OSError, UnicodeError) as exc:
+            info.error = f"read error: {type(exc).__name__}"
+        finally:
+            if name != "-":
+                handle.close()
+        info.transaction = "+".join(sorted(kinds)) if kinds else None
+        return info
+
+    def _claim(self, claim: Claim, result: Result) -> None:
+        profile = profiles.profile_for(claim, self.config)
+        ctx = Context(claim.file, self.config, self.times, claim, profile, claim.transaction)
+        day = claim.service_date
+        errors_before = result.counts["error"]
+        for edit in self.claim_edits:
+            if self._applies(edit, claim.transaction, profile, day):
+                self._run(edit, claim, ctx, result, claim, None)
+        for line in claim.lines:
+            line_day = line.date_from or day
+            for edit in self.line_edits:
+                if self._applies(edit, claim.transaction, profile, line_day):
+                    self._run(edit, line, ctx, result, claim, line)
+        result.claims += 1
+        if result.counts["error"] > errors_before:
+            result.claims_with_errors += 1
+
+    def _batch(self, record: Trailer | FileEnd, file: str, result: Result) -> None:
+        ctx = Context(file, self.config, self.times)
+        for edit in self.batch_edits:
+            self._run(edit, record, ctx, result, None, None)
+
+    @staticmethod
+    def _applies(edit: Edit, transaction: str, profile: str, day: dt.date | None) -> bool:
+        if transaction not in edit.transactions:
+            return False
+        if edit.payers is not None and profile not in edit.payers:
+            return False
+        return edit.applies_on(day)
+
+    def _run(self, edit: Edit, subject, ctx: Context, result: Result, claim: Claim | None,
+             line: ServiceLine | None) -> None:
+        try:
+            hits = list(edit.check(subject, ctx) or ())
+        except Exception as exc:  # noqa: BLE001 - an edit must never crash the run
+            self._crash(edit, exc, ctx, result, claim, line)
+            return
+        for h in hits:
+            self._emit(edit, h, ctx.file, result, claim, line)
+
+    def _crash(self, edit: Edit, exc: Exception, ctx: Context, result: Result, claim: Claim | None,
+               line: ServiceLine | None) -> None:
+        if not self.crash_enabled:
+            return
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        meta = self.by_id[ENGINE_CRASH]
+        # The exception text may quote claim data, so only its type and place are reported.
+        h = Hit(loc=line.lx.at() if line else claim.ref.at() if claim else None,
+                fields=(("edit", edit.id), ("error", type(exc).__name__), ("where", where)))
+        self._emit(meta, h, ctx.file, result, claim, line)
+
+    def _emit(self, edit: Edit, h: Hit, file: str, result: Result, claim: Claim | None,
+              line: ServiceLine | None) -> None:
+        fields = dict(h.fields)
+        fields.setdefault("value", h.value)
+        fields.setdefault("expected", h.expected)
+        severity = self.config.severity.get(edit.id, edit.severity)
+        env = claim.envelope if claim else None
+        finding = Finding(
+            edit=edit.id, name=edit.name, category=edit.category, severity=severity,
+            message=edit.render(fields), file=file, claim_id=claim.claim_id if claim else None,
+            line=h.line if h.line is not None else (line.number if line else None),
+            loc=h.loc, value=h.value, expected=h.expected, fix=h.fix,
+            control=(env.isa13, env.gs06, env.st02) if env else ("", "", ""),
+        )
+        result.findings.add(finding)
+        result.counts[severity.label] += 1
+
+
+def scrub(sources: Iterable[str], config: Config | None = None, times: AdminTimes | None = None,
+          stdin: BinaryIO | None = None) -> Result:
+    return Engine(config or Config(), times).scrub(sources, stdin)
+
+
+def exit_code(result: Result, fail_on: str) -> int:
+    if result.unreadable:
+        return 2
+    worst = result.worst()
+    if fail_on == "never" or worst is None:
+        return 0
+    threshold = Severity.parse(fail_on)
+    return 1 if worst >= threshold else 0

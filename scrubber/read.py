@@ -1,0 +1,190 @@
+"""Bytes -> segments.
+
+The interchange header is parsed by pyx12's ``RawX12File`` (delimiters from the fixed-width ISA);
+segments are then streamed in chunks so memory stays flat however large the file is.  Before the
+tokenizer sees the data a UTF-8 byte-order mark and leading white space are removed, because pyx12
+requires the first 106 characters to be the ISA.
+
+Every problem that makes a file unreadable raises :class:`InputError` with a one-line reason and
+the position (segment ordinal and byte offset where known).  The reason never quotes claim
+content, so it is safe for logs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import pyx12.errors
+import pyx12.rawx12file
+
+ISA_LEN = pyx12.rawx12file.ISA_LEN
+CHUNK = 1 << 16
+_BOM = b"\xef\xbb\xbf"
+# Offsets of the element separator in a fixed-width ISA (ISA01..ISA16 start after each).
+_ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+
+
+class InputError(Exception):
+    """A file (or part of it) that cannot be read as a 5010 837.  ``str()`` is one line."""
+
+    def __init__(self, reason: str, *, segment: int | None = None, offset: int | None = None):
+        self.reason = reason
+        self.segment = segment
+        self.offset = offset
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = []
+        if self.segment is not None:
+            where.append(f"segment {self.segment}")
+        if self.offset is not None:
+            where.append(f"byte {self.offset}")
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    segment: str
+    element: str
+    component: str
+    repetition: str | None
+    line_end: str  # what follows each segment terminator in the source: "", "\n" or "\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    ordinal: int  # 1-based position of the segment in the file
+    elements: list[str]  # elements[0] is the segment id
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def get(self, index: int, default: str = "") -> str:
+        els = self.elements
+        return els[index] if index < len(els) else default
+
+
+class _Prepared(io.TextIOBase):
+    """A text stream whose first characters are supplied from memory, the rest from the file."""
+
+    def __init__(self, head: str, rest: io.TextIOBase):
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> str:
+        if self._head:
+            if size < 0 or size >= len(self._head):
+                out, self._head = self._head, ""
+                more = self._rest.read(-1 if size < 0 else size - len(out))
+                return out + more
+            out, self._head = self._head[:size], self._head[size:]
+            return out
+        return self._rest.read(size)
+
+
+class SegmentReader:
+    """Iterate the segments of one X12 stream.
+
+    After iteration ``unterminated`` is True when the data ended inside a segment (no terminator).
+    """
+
+    def __init__(self, binary: BinaryIO, name: str = "<stdin>"):
+        self.name = name
+        self.unterminated = False
+        start = binary.read(4096)
+        if not start.strip():
+            raise InputError("empty file")
+        if b"\x00" in start:
+            raise InputError("binary data, not an X12 text file", offset=start.index(b"\x00"))
+        skipped = 0
+        if start.startswith(_BOM):
+            start = start[len(_BOM):]
+            skipped = len(_BOM)
+        stripped = start.lstrip()
+        skipped += len(start) - len(stripped)
+        if not stripped.startswith(b"ISA"):
+            raise InputError("not an X12 interchange: the data does not begin with an ISA segment",
+                             segment=1, offset=skipped)
+        text = io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="")
+        head = stripped.decode("utf-8", errors="surrogateescape")
+        while len(head) < ISA_LEN + 2:
+            more = text.read(ISA_LEN)
+            if not more:
+                break
+            head += more
+        self._check_isa(head, skipped)
+        try:
+            self._raw = pyx12.rawx12file.RawX12File(_Prepared(head, text))
+        except pyx12.errors.X12Error as exc:  # defensive: _check_isa covers the known cases
+            raise InputError(f"ISA cannot be read ({type(exc).__name__})", segment=1, offset=skipped) from None
+        seg, ele, comp, _nl, rep = self._raw.get_term()
+        after = head[ISA_LEN:ISA_LEN + 2]
+        if seg == "\r" and after.startswith("\n"):
+            line_end = "\n"
+        elif seg not in "\r\n" and after.startswith("\r\n"):
+            line_end = "\r\n"
+        elif seg not in "\r\n" and after.startswith("\n"):
+            line_end = "\n"
+        else:
+            line_end = ""
+        self.delimiters = Delimiters(seg, ele, comp, rep, line_end)
+        self.version = head[84:89]
+
+    @staticmethod
+    def _check_isa(head: str, offset: int) -> None:
+        if len(head) < ISA_LEN:
+            raise InputError(f"truncated ISA segment ({len(head)} of {ISA_LEN} characters)",
+                             segment=1, offset=offset)
+        sep = head[3]
+        if sep.isalnum() or sep.isspace():
+            raise InputError("ISA element separator is not a delimiter character", segment=1, offset=offset)
+        misplaced = [i for i in _ISA_SEPARATORS if head[i] != sep]
+        if misplaced:
+            raise InputError(
+                f"ISA is not fixed width (element {(_ISA_SEPARATORS.index(misplaced[0]) + 1):02d} misplaced);"
+                " a 5010 ISA is exactly 106 characters", segment=1, offset=offset)
+        version = head[84:89]
+        # ISA12 00401 is accepted here: some senders keep a 4010 envelope around 5010 groups, and
+        # the GS08 / ST03 version decides (build837 refuses 4010 transactions).
+        if version not in ("00401", "00501"):
+            raise InputError(f"unknown interchange version ISA12={version!r}; only 00501 is supported",
+                             segment=1, offset=offset)
+        term = head[ISA_LEN - 1]
+        if term.isalnum() or term == sep or term == " ":
+            raise InputError("ISA segment terminator is missing or invalid", segment=1, offset=offset)
+
+    def __iter__(self) -> Iterator[Segment]:
+        raw = self._raw
+        term = raw.seg_term
+        ele = raw.ele_term
+        fd = raw.fd
+        buffer = raw.buffer
+        raw.buffer = ""
+        ordinal = 0
+        while True:
+            parts = buffer.split(term)
+            buffer = parts.pop()
+            for part in parts:
+                part = part.lstrip().rstrip("\r\n")
+                if not part:
+                    continue
+                ordinal += 1
+                yield Segment(ordinal, part.split(ele))
+            chunk = fd.read(CHUNK)
+            if not chunk:
+                break
+            buffer += chunk
+        rest = buffer.strip()
+        if rest:
+            # The last segment has no terminator (a common export slip, or a file cut short):
+            # hand it on so an unterminated IEA still closes the interchange.
+            self.unterminated = True
+            yield Segment(ordinal + 1, rest.split(ele))
+
+
+def open_segments(binary: BinaryIO, name: str) -> SegmentReader:
+    return SegmentReader(binary, name)

@@ -1,0 +1,44 @@
+"""Readable text report (rich): findings grouped by file and claim, then a summary."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..pipeline import Result
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def write(result: Result, out: TextIO, color: bool | None = None) -> None:
+    console = Console(file=out, force_terminal=color, no_color=color is False, width=120,
+                      highlight=False, soft_wrap=False)
+    for file, by_file in groupby(result.findings, key=lambda f: f.file):
+        console.rule(Text(file, style="bold"), align="left")
+        for claim_id, items in groupby(by_file, key=lambda f: f.claim_id):
+            title = f"claim {claim_id}" if claim_id is not None else "interchange / envelope"
+            console.print(Text(title, style="bold"))
+            for f in items:
+                where = f"line {f.line}" if f.line is not None else "claim" if f.claim_id is not None else ""
+                loc = f" {f.loc.path}" if f.loc else ""
+                head = Text("  ")
+                head.append(f"{f.severity.label.upper():7}", style=STYLE[f.severity.label])
+                head.append(f" {f.edit} {f.name}  ")
+                head.append(f"{where}{loc}", style="dim")
+                console.print(head)
+                console.print(Text(f"          {f.message}"))
+                if f.fix:
+                    console.print(Text(f"          fix ({f.fix.safety}): {f.fix.title}", style="green"))
+    for bad in result.unreadable:
+        console.print(Text(f"{bad.path}: not read: {bad.error}", style="bold red"))
+    table = Table(title="Summary", show_header=True, header_style="bold")
+    for col in ("files", "unreadable", "claims", "claims with errors", "errors", "warnings", "info"):
+        table.add_column(col, justify="right")
+    table.add_row(str(len(result.files)), str(len(result.unreadable)), str(result.claims),
+                  str(result.claims_with_errors), str(result.counts["error"]), str(result.counts["warning"]),
+                  str(result.counts["info"]))
+    console.print(table)

@@ -1,0 +1,129 @@
+"""Versioned reference tables with effective dates (``edits/data``).
+
+Each table is one CSV per release, listed in ``edits/data/manifest.yaml`` with its source,
+release, licence note and sha256.  Key columns come first, then ``effective_from`` /
+``effective_to`` (ISO dates, ``effective_to`` may be blank = open), then values.  Lookups take
+the **date of service**, never today.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "edits" / "data"
+
+
+class TableError(Exception):
+    """A reference table that does not match its manifest."""
+
+
+@dataclass(frozen=True)
+class Row:
+    key: tuple[str, ...]
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    values: dict[str, str]
+
+    def covers(self, day: dt.date | None) -> bool:
+        if day is None:
+            return True
+        if self.effective_from and day < self.effective_from:
+            return False
+        return not (self.effective_to and day > self.effective_to)
+
+
+@dataclass
+class Table:
+    name: str
+    release: str
+    source: str
+    path: Path
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    meta: dict
+    rows: dict[tuple[str, ...], list[Row]] = field(default_factory=dict)
+
+    def lookup(self, *key: str, on: dt.date | None = None) -> Row | None:
+        for row in self.rows.get(tuple(key), ()):
+            if row.covers(on):
+                return row
+        return None
+
+    def known(self, *key: str) -> bool:
+        return tuple(key) in self.rows
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.rows.values())
+
+
+def _date(text: str, where: str) -> dt.date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise TableError(f"{where}: {text!r} is not an ISO date") from None
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(data_dir: Path = DATA_DIR) -> dict:
+    with open(data_dir / "manifest.yaml", encoding="utf-8") as fh:
+        manifest = yaml.safe_load(fh) or {}
+    return manifest.get("tables", {})
+
+
+def load_table(name: str, meta: dict, data_dir: Path = DATA_DIR, verify: bool = False) -> Table:
+    path = data_dir / meta["file"]
+    key = tuple(meta["key"])
+    if verify and meta.get("sha256") and sha256(path) != meta["sha256"]:
+        raise TableError(f"{name}: {path.name} does not match the sha256 in manifest.yaml")
+    table = Table(name, str(meta["release"]), meta["source"], path, key, tuple(meta["columns"]), meta)
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != table.columns:
+            raise TableError(f"{name}: columns {reader.fieldnames} differ from the manifest {list(table.columns)}")
+        for number, record in enumerate(reader, start=2):
+            where = f"{path.name}:{number}"
+            row = Row(tuple(record[k] for k in key), _date(record["effective_from"], where),
+                      _date(record["effective_to"], where),
+                      {k: v for k, v in record.items() if k not in key})
+            if row.effective_from and row.effective_to and row.effective_to < row.effective_from:
+                raise TableError(f"{where}: effective_to is before effective_from")
+            table.rows.setdefault(row.key, []).append(row)
+    for rows in table.rows.values():
+        rows.sort(key=lambda r: r.effective_from or dt.date.min)
+        for before, after in zip(rows, rows[1:], strict=False):
+            if before.effective_to is None or (after.effective_from and before.effective_to >= after.effective_from):
+                raise TableError(f"{name}: overlapping effective windows for key {before.key}")
+    return table
+
+
+@cache
+def get(name: str) -> Table:
+    manifest = read_manifest()
+    if name not in manifest:
+        raise TableError(f"no table named {name!r} in manifest.yaml")
+    return load_table(name, manifest[name])
+
+
+def releases() -> dict[str, str]:
+    """Table name -> release, for the report's ``run.tables``."""
+    out = {name: str(meta["release"]) for name, meta in read_manifest().items()}
+    try:
+        from importlib.metadata import version
+
+        out["icd10cm"] = f"simple-icd-10-cm {version('simple-icd-10-cm')}"
+    except Exception:  # noqa: BLE001 - metadata is informative only
+        out["icd10cm"] = "simple-icd-10-cm"
+    return out
