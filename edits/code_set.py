@@ -1,44 +1,21 @@
 """External code sets (SNIP type 5): ICD-10-CM, NPI, HCPCS/CPT form, place of service, revenue codes."""
 
 import dataclasses
-import datetime as dt
 import re
-from functools import lru_cache
+from functools import cache
 
-import simple_icd_10_cm as icd
-
-from scrubber import tables
+from scrubber import icd10, tables
 from scrubber.findings import Fix, hit
 from scrubber.registry import Family
 
 FAMILY = Family("code-set", "Validity of codes against external code sets for the date of service")
 
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-ICD9_QUALIFIERS = {"BK": "ABK", "BF": "ABF", "BJ": "ABJ", "PR": "APR", "BN": "ABN"}
-ICD10_START = dt.date(2015, 10, 1)
 PROCEDURE_FORM = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 REVENUE_FORM = re.compile(r"^\d{4}$")
 
 
-@lru_cache(maxsize=65536)
-def icd10_status(code: str) -> str:
-    """'billable', 'header' (a valid category or subcategory with children) or 'unknown'."""
-    try:
-        if not icd.is_valid_item(code):
-            return "unknown"
-        return "billable" if icd.is_leaf(code) else "header"
-    except (ValueError, KeyError):
-        return "unknown"
-
-
-def billable_children(code: str, limit: int = 6) -> list[str]:
-    try:
-        leaves = [c for c in icd.get_descendants(code) if icd.is_leaf(c)]
-    except (ValueError, KeyError):
-        return []
-    return [icd.remove_dot(c) for c in leaves[:limit]]
-
-
+@cache
 def npi_valid(npi: str) -> bool:
     """Luhn check over the 80840 prefix and the first nine digits (CMS NPI check digit)."""
     if len(npi) != 10 or not npi.isdigit():
@@ -75,7 +52,7 @@ def icd10_code_unknown(claim, ctx):
     for dx in _icd10_codes(claim):
         if "." in dx.code:
             continue  # CS008 reports codes written with a period
-        if icd10_status(dx.code) == "unknown":
+        if icd10.status(dx.code) == "unknown":
             yield hit(dx.loc, dx.code)
 
 
@@ -93,8 +70,8 @@ def icd10_code_not_billable(claim, ctx):
     """
     for dx in _icd10_codes(claim):
         code = dx.code.replace(".", "")
-        if icd10_status(code) == "header":
-            children = billable_children(code)
+        if icd10.status(code) == "header":
+            children = icd10.billable_children(code)
             yield hit(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
 
 

@@ -150,45 +150,48 @@ class Builder:
         self.claim: _ClaimDraft | None = None
         self.line: _LineDraft | None = None
         self.last: Segment | None = None
+        self._handlers = {name[5:]: getattr(self, name) for name in dir(self) if name.startswith("_seg_")}
 
     # -- helpers -------------------------------------------------------------------------------
     def _party(self, seg: Segment, loop: str) -> Party:
         return Party(entity=seg.get(1), ref=SegRef(seg.ordinal, "NM1", loop), last_name=seg.get(3),
                      first_name=seg.get(4), id_qualifier=seg.get(8), identifier=seg.get(9))
 
-    def _close_claim(self) -> Iterator[Claim]:
-        if self.claim is not None:
-            claim, self.claim, self.line = self.claim, None, None
-            yield claim.finish()
+    def _close_claim(self) -> list[Claim]:
+        """Finish the open claim; it ends with the segment before the current one."""
+        if self.claim is None:
+            return []
+        claim, self.claim, self.line = self.claim, None, None
+        claim.last_ordinal = self.last.ordinal - 1 if self.last is not None else claim.ref.ordinal
+        return [claim.finish()]
 
     # -- main loop -----------------------------------------------------------------------------
-    def feed(self, seg: Segment) -> Iterator:
-        self.last = seg
-        sid = seg.id
-        if self.st is not None:
-            self.st.count += 1
-        if self.claim is not None and sid not in ("SE", "GE", "IEA", "HL", "CLM"):
-            self.claim.last_ordinal = seg.ordinal
-        handler = getattr(self, f"_seg_{sid}", None)
-        if handler is not None:
-            result = handler(seg)
-            if result is not None:
-                yield from result
-
     def finish(self, unterminated: bool = False) -> Iterator:
-        yield from self.finish_open_levels()
+        end = self.last.ordinal if self.last is not None else 0
+        if self.claim is not None:
+            self.claim.last_ordinal = end
+            claim, self.claim, self.line = self.claim, None, None
+            yield claim.finish()
+        yield from self.finish_open_levels(end)
         last = self.last
         yield FileEnd(SegRef(last.ordinal, last.id, "") if last else None, unterminated)
 
     # -- envelope ------------------------------------------------------------------------------
     def _seg_ISA(self, seg: Segment):
-        out = list(self.finish_open_levels())
+        out = list(self.finish_open_levels(seg.ordinal - 1))
         self.isa = _Open("ISA", SegRef(seg.ordinal, "ISA", ""), seg.get(13), version=seg.get(12))
         return out
 
-    def finish_open_levels(self) -> Iterator:
+    def _st_segments(self, end: int) -> int:
+        """Segments from the open ST through ordinal ``end``: what SE01 should say."""
+        return end - self.st.ref.ordinal + 1 if self.st is not None else 0
+
+    def finish_open_levels(self, end: int) -> Iterator:
+        """Close every open level at a file end or a new ISA; ``end`` is the last ordinal inside."""
         yield from self._close_claim()
-        for level in (self.st, self.gs, self.isa):
+        if self.st is not None:
+            yield self.st.close(None, self._st_segments(end))
+        for level in (self.gs, self.isa):
             if level is not None:
                 yield level.close(None, level.count)
         self.st = self.gs = self.isa = None
@@ -196,7 +199,7 @@ class Builder:
     def _seg_GS(self, seg: Segment):
         out = list(self._close_claim())
         if self.st is not None:
-            out.append(self.st.close(None, self.st.count))
+            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
             self.st = None
         if self.gs is not None:
             out.append(self.gs.close(None, self.gs.count))
@@ -212,7 +215,7 @@ class Builder:
     def _seg_ST(self, seg: Segment):
         out = list(self._close_claim())
         if self.st is not None:
-            out.append(self.st.close(None, self.st.count))
+            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
         st01, version = seg.get(1), seg.get(3)
         group_version = self.gs.version if self.gs else ""
         if st01 != "837":
@@ -230,7 +233,6 @@ class Builder:
         self.kind = kind
         self.st = _Open("ST", SegRef(seg.ordinal, "ST", ""), seg.get(2), version=version,
                         group_version=group_version)
-        self.st.count = 1
         self.area = "header"
         self.billing = self.subscriber = self.patient = self.submitter = None
         self.hl = None
@@ -239,7 +241,7 @@ class Builder:
     def _seg_SE(self, seg: Segment):
         out = list(self._close_claim())
         if self.st is not None:
-            out.append(self.st.close(seg, self.st.count))
+            out.append(self.st.close(seg, self._st_segments(seg.ordinal)))
             self.st = None
         self.area = ""
         return out
@@ -247,7 +249,7 @@ class Builder:
     def _seg_GE(self, seg: Segment):
         out = list(self._close_claim())
         if self.st is not None:
-            out.append(self.st.close(None, self.st.count - 1))
+            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
             self.st = None
         if self.gs is not None:
             out.append(self.gs.close(seg, self.gs.count))
@@ -256,11 +258,12 @@ class Builder:
 
     def _seg_IEA(self, seg: Segment):
         out = list(self._close_claim())
-        for name in ("st", "gs"):
-            level = getattr(self, name)
-            if level is not None:
-                out.append(level.close(None, level.count))
-                setattr(self, name, None)
+        if self.st is not None:
+            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
+            self.st = None
+        if self.gs is not None:
+            out.append(self.gs.close(None, self.gs.count))
+            self.gs = None
         if self.isa is not None:
             out.append(self.isa.close(seg, self.isa.count))
             self.isa = None
@@ -315,10 +318,14 @@ class Builder:
             return None
         if area in ("2000B", "2010BA", "2010BB"):
             if entity == "IL" and self.subscriber is not None:
-                self.subscriber = dataclasses.replace(self.subscriber, person=self._party(seg, "2010BA"))
+                sub = self.subscriber
+                self.subscriber = Subscriber(sub.ref, sub.responsibility, sub.relationship, sub.filing_indicator,
+                                             self._party(seg, "2010BA"), sub.payer)
                 self.area = "2010BA"
             elif entity == "PR" and self.subscriber is not None:
-                self.subscriber = dataclasses.replace(self.subscriber, payer=self._party(seg, "2010BB"))
+                sub = self.subscriber
+                self.subscriber = Subscriber(sub.ref, sub.responsibility, sub.relationship, sub.filing_indicator,
+                                             sub.person, self._party(seg, "2010BB"))
                 self.area = "2010BB"
             else:
                 self.area = "2010B?"
@@ -459,9 +466,8 @@ class Builder:
     def _seg_CTP(self, seg: Segment):
         if self.line is not None and self.area == "2410" and self.line.drugs:
             drug = self.line.drugs[-1]
-            self.line.drugs[-1] = dataclasses.replace(
-                drug, ctp=SegRef(seg.ordinal, "CTP", "2300/2400/2410"), quantity=seg.get(4),
-                unit=seg.get(5).split(self.comp)[0])
+            self.line.drugs[-1] = Drug(drug.ref, drug.qualifier, drug.ndc, SegRef(seg.ordinal, "CTP", "2300/2400/2410"),
+                                       seg.get(4), seg.get(5).split(self.comp)[0])
         return None
 
     def _seg_SVD(self, seg: Segment):
@@ -476,8 +482,18 @@ class Builder:
 
 
 def build(reader: SegmentReader, file: str) -> Iterator:
-    """Records of one file, in order; ``reader`` is consumed."""
+    """Records of one file, in order; ``reader`` is consumed.
+
+    The per-segment loop lives here rather than in a method: it runs for every segment of
+    every file, so it avoids creating a generator per segment.
+    """
     builder = Builder(file, reader.delimiters.component)
+    handlers = builder._handlers
     for seg in reader:
-        yield from builder.feed(seg)
+        builder.last = seg
+        handler = handlers.get(seg.id)
+        if handler is not None:
+            out = handler(seg)
+            if out:
+                yield from out
     yield from builder.finish(reader.unterminated)

@@ -6,6 +6,7 @@ configuration or a file that could not be read (the other files are still scrubb
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import sys
@@ -190,4 +191,7 @@ def explain(edit_id: str = typer.Argument(..., help="Edit id, e.g. BAL001.")) ->
 
 
 def main() -> None:
+    # A scrub run allocates millions of short-lived objects and keeps few; collecting less often
+    # saves about a fifth of the run time and does not change peak memory noticeably.
+    gc.set_threshold(100_000, 50, 100)
     app()

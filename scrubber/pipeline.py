@@ -143,6 +143,7 @@ class Engine:
         self.line_edits = [e for e in runnable if e.scope == "line"]
         self.batch_edits = [e for e in runnable if e.scope == "batch"]
         self.by_id = {e.id: e for e in catalog()}
+        self._by_kind: dict[tuple[str, str], tuple[list[Edit], list[Edit]]] = {}
         self.crash_enabled = bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore)) \
             if ENGINE_CRASH in self.by_id else False
 
@@ -182,18 +183,30 @@ class Engine:
         info.transaction = "+".join(sorted(kinds)) if kinds else None
         return info
 
+    def _edits_for(self, transaction: str, profile: str) -> tuple[list[Edit], list[Edit]]:
+        """Claim and line edits for a transaction and payer profile (dates are checked per claim)."""
+        key = (transaction, profile)
+        found = self._by_kind.get(key)
+        if found is None:
+            def keep(e: Edit) -> bool:
+                return transaction in e.transactions and (e.payers is None or profile in e.payers)
+            found = ([e for e in self.claim_edits if keep(e)], [e for e in self.line_edits if keep(e)])
+            self._by_kind[key] = found
+        return found
+
     def _claim(self, claim: Claim, result: Result) -> None:
         profile = profiles.profile_for(claim, self.config)
         ctx = Context(claim.file, self.config, self.times, claim, profile, claim.transaction)
         day = claim.service_date
         errors_before = result.counts["error"]
-        for edit in self.claim_edits:
-            if self._applies(edit, claim.transaction, profile, day):
+        claim_edits, line_edits = self._edits_for(claim.transaction, profile)
+        for edit in claim_edits:
+            if edit.applies_on(day):
                 self._run(edit, claim, ctx, result, claim, None)
         for line in claim.lines:
             line_day = line.date_from or day
-            for edit in self.line_edits:
-                if self._applies(edit, claim.transaction, profile, line_day):
+            for edit in line_edits:
+                if edit.applies_on(line_day):
                     self._run(edit, line, ctx, result, claim, line)
         result.claims += 1
         if result.counts["error"] > errors_before:
@@ -204,18 +217,13 @@ class Engine:
         for edit in self.batch_edits:
             self._run(edit, record, ctx, result, None, None)
 
-    @staticmethod
-    def _applies(edit: Edit, transaction: str, profile: str, day: dt.date | None) -> bool:
-        if transaction not in edit.transactions:
-            return False
-        if edit.payers is not None and profile not in edit.payers:
-            return False
-        return edit.applies_on(day)
-
     def _run(self, edit: Edit, subject, ctx: Context, result: Result, claim: Claim | None,
              line: ServiceLine | None) -> None:
         try:
-            hits = list(edit.check(subject, ctx) or ())
+            hits = edit.check(subject, ctx)
+            if hits is None:
+                return
+            hits = list(hits)
         except Exception as exc:  # noqa: BLE001 - an edit must never crash the run
             self._crash(edit, exc, ctx, result, claim, line)
             return

@@ -54,18 +54,27 @@ class Delimiters:
     line_end: str  # what follows each segment terminator in the source: "", "\n" or "\r\n"
 
 
-@dataclass(frozen=True, slots=True)
 class Segment:
-    ordinal: int  # 1-based position of the segment in the file
-    elements: list[str]  # elements[0] is the segment id
+    """One segment: its 1-based ordinal in the file and its elements (``elements[0]`` is the id).
 
-    @property
-    def id(self) -> str:
-        return self.elements[0]
+    A plain slotted class rather than a frozen dataclass: millions are made per large file.
+    """
+
+    __slots__ = ("ordinal", "elements", "id")
+
+    def __init__(self, ordinal: int, elements: list[str]):
+        self.ordinal = ordinal
+        self.elements = elements
+        self.id = elements[0]
 
     def get(self, index: int, default: str = "") -> str:
-        els = self.elements
-        return els[index] if index < len(els) else default
+        try:
+            return self.elements[index]
+        except IndexError:
+            return default
+
+    def __repr__(self) -> str:
+        return f"Segment({self.ordinal}, {self.id})"
 
 
 class _Prepared(io.TextIOBase):
@@ -165,13 +174,18 @@ class SegmentReader:
         buffer = raw.buffer
         raw.buffer = ""
         ordinal = 0
+        # Line breaks between segments are layout, never data, unless one is the terminator.
+        drop_breaks = term not in "\r\n"
         while True:
+            if drop_breaks:
+                buffer = buffer.replace("\n", "").replace("\r", "")
             parts = buffer.split(term)
             buffer = parts.pop()
             for part in parts:
-                part = part.lstrip().rstrip("\r\n")
-                if not part:
-                    continue
+                if not part or part[0] in " \t\r\n":
+                    part = part.strip(" \t\r\n")
+                    if not part:
+                        continue
                 ordinal += 1
                 yield Segment(ordinal, part.split(ele))
             chunk = fd.read(CHUNK)

@@ -92,7 +92,8 @@ def load_table(name: str, meta: dict, data_dir: Path = DATA_DIR, verify: bool = 
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != table.columns:
-            raise TableError(f"{name}: columns {reader.fieldnames} differ from the manifest {list(table.columns)}")
+            raise TableError(f"{name}: columns {reader.fieldnames} differ from the manifest "
+                             f"{list(table.columns)}")
         for number, record in enumerate(reader, start=2):
             where = f"{path.name}:{number}"
             row = Row(tuple(record[k] for k in key), _date(record["effective_from"], where),
@@ -104,7 +105,8 @@ def load_table(name: str, meta: dict, data_dir: Path = DATA_DIR, verify: bool = 
     for rows in table.rows.values():
         rows.sort(key=lambda r: r.effective_from or dt.date.min)
         for before, after in zip(rows, rows[1:], strict=False):
-            if before.effective_to is None or (after.effective_from and before.effective_to >= after.effective_from):
+            starts = after.effective_from
+            if before.effective_to is None or (starts and before.effective_to >= starts):
                 raise TableError(f"{name}: overlapping effective windows for key {before.key}")
     return table
 
@@ -120,10 +122,9 @@ def get(name: str) -> Table:
 def releases() -> dict[str, str]:
     """Table name -> release, for the report's ``run.tables``."""
     out = {name: str(meta["release"]) for name, meta in read_manifest().items()}
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import version
 
-        out["icd10cm"] = f"simple-icd-10-cm {version('simple-icd-10-cm')}"
-    except Exception:  # noqa: BLE001 - metadata is informative only
-        out["icd10cm"] = "simple-icd-10-cm"
+    from . import icd10
+
+    out["icd10cm"] = f"{icd10.release()} (simple-icd-10-cm {version('simple-icd-10-cm')})"
     return out

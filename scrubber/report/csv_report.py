@@ -5,8 +5,6 @@ from __future__ import annotations
 from itertools import islice
 from typing import TextIO
 
-import pandas as pd
-
 from ..pipeline import Result
 
 COLUMNS = ["file", "isa13", "gs06", "st02", "claim_id", "line", "edit", "name", "category", "severity",
@@ -27,6 +25,8 @@ def _row(f) -> dict:
 
 
 def write(result: Result, out: TextIO) -> None:
+    import pandas as pd  # imported here: it costs half a second of start-up for the other formats
+
     findings = iter(result.findings)
     first = True
     while True:

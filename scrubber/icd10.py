@@ -1,0 +1,71 @@
+"""ICD-10-CM validity and billability, from the code list that simple-icd-10-cm ships.
+
+Importing simple-icd-10-cm parses its whole tabular XML (about 2.5 s and 200 MB), which would
+dominate a scrub run.  The package also ships the flat list of every code it knows (chapters,
+blocks, categories, subcategories, 7th-character extensions).  This module reads that list
+directly, without importing the package: a code is *billable* when no longer code extends it,
+a *header* when one does.  ``tests/test_icd10.py`` checks this against the package's own
+``is_valid_item`` / ``is_leaf`` for every code, so a change in the package's data is caught.
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib.util
+import re
+from functools import cache
+from pathlib import Path
+
+PACKAGE = "simple_icd_10_cm"
+
+
+def _code_list_path() -> Path:
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("simple-icd-10-cm is not installed")
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    found = sorted(data.glob("code-list-*.txt"))
+    if not found:
+        raise RuntimeError("simple-icd-10-cm ships no code list")
+    return found[-1]
+
+
+@cache
+def _codes() -> tuple[list[str], frozenset[str]]:
+    text = _code_list_path().read_text(encoding="utf-8")
+    codes = sorted({c.strip().upper() for c in text.split()
+                    if c.strip() and "-" not in c and not c.strip().isdigit()})
+    return codes, frozenset(codes)
+
+
+def release() -> str:
+    """The release named in the package's code list, e.g. 'April-2026'."""
+    match = re.search(r"code-list-(.+)\.txt$", _code_list_path().name)
+    return match.group(1) if match else "unknown"
+
+
+def _normal(code: str) -> str:
+    return code.replace(".", "").strip().upper()
+
+
+@cache
+def status(code: str) -> str:
+    """'billable', 'header' (has children) or 'unknown'."""
+    code = _normal(code)
+    ordered, known = _codes()
+    if not code or code not in known:
+        return "unknown"
+    at = bisect.bisect_right(ordered, code)
+    return "header" if at < len(ordered) and ordered[at].startswith(code) else "billable"
+
+
+def billable_children(code: str, limit: int = 6) -> list[str]:
+    code = _normal(code)
+    ordered, _ = _codes()
+    out = []
+    at = bisect.bisect_right(ordered, code)
+    while at < len(ordered) and ordered[at].startswith(code) and len(out) < limit:
+        if status(ordered[at]) == "billable":
+            out.append(ordered[at])
+        at += 1
+    return out
