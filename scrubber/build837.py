@@ -94,10 +94,11 @@ class _LineDraft:
 class _ClaimDraft:
     def __init__(self, clm: Segment, comp: str, base: dict):
         self.ref = SegRef(clm.ordinal, "CLM", "2300")
-        facility = clm.get(5).split(comp)
+        e = clm.padded(6)
+        facility = e[5].split(comp)
         self.fields: dict = dict(base)
         self.fields.update(
-            claim_id=clm.get(1), charge_text=clm.get(2),
+            claim_id=e[1], charge_text=e[2],
             facility_code=facility[0], facility_qualifier=facility[1] if len(facility) > 1 else "",
             frequency=facility[2] if len(facility) > 2 else "",
         )
@@ -154,8 +155,8 @@ class Builder:
 
     # -- helpers -------------------------------------------------------------------------------
     def _party(self, seg: Segment, loop: str) -> Party:
-        return Party(entity=seg.get(1), ref=SegRef(seg.ordinal, "NM1", loop), last_name=seg.get(3),
-                     first_name=seg.get(4), id_qualifier=seg.get(8), identifier=seg.get(9))
+        e = seg.padded(10)
+        return Party(e[1], SegRef(seg.ordinal, "NM1", loop), e[3], e[4], e[8], e[9])
 
     def _close_claim(self) -> list[Claim]:
         """Finish the open claim; it ends with the segment before the current one."""
@@ -273,9 +274,10 @@ class Builder:
     def _seg_HL(self, seg: Segment):
         out = list(self._close_claim())
         ref = SegRef(seg.ordinal, "HL", "")
-        level = seg.get(3)
+        e = seg.padded(5)
+        level = e[3]
         if self.st is not None:
-            self.st.hl.append(HLNode(ref, seg.get(1), seg.get(2), level, seg.get(4)))
+            self.st.hl.append(HLNode(ref, e[1], e[2], level, e[4]))
         if level == "20":
             self.area = "2000A"
             self.billing = None
@@ -299,7 +301,8 @@ class Builder:
         if self.claim is not None:
             self.area = "2320"  # other subscriber information: not modelled
             return None
-        self.subscriber = Subscriber(SegRef(seg.ordinal, "SBR", "2000B"), seg.get(1), seg.get(2), seg.get(9))
+        e = seg.padded(10)
+        self.subscriber = Subscriber(SegRef(seg.ordinal, "SBR", "2000B"), e[1], e[2], e[9])
         return None
 
     def _seg_NM1(self, seg: Segment):
@@ -415,7 +418,7 @@ class Builder:
         return None
 
     def _seg_DTP(self, seg: Segment):
-        qual, fmt, value = seg.get(1), seg.get(2), seg.get(3)
+        _, qual, fmt, value = seg.padded(4)[:4]
         if self.line is not None and self.area == "2400":
             if qual == "472":
                 start, end = date_span(fmt, value)
@@ -438,13 +441,21 @@ class Builder:
         if self.line is None:
             return None
         comp = self.comp
-        proc = seg.get(1).split(comp)
-        pointers = tuple(seg.get(7).split(comp)) if seg.get(7) else ()
-        self.line.fields.update(
-            service=SegRef(seg.ordinal, "SV1", "2300/2400"), proc_qualifier=proc[0],
-            code=proc[1] if len(proc) > 1 else "", modifiers=tuple(m for m in proc[2:6] if m),
-            charge_text=seg.get(2), unit_basis=seg.get(3), units_text=seg.get(4),
-            place_of_service=seg.get(5), pointers=pointers)
+        e = seg.padded(8)
+        proc = e[1].split(comp)
+        fields = self.line.fields
+        fields["service"] = SegRef(seg.ordinal, "SV1", "2300/2400")
+        fields["proc_qualifier"] = proc[0]
+        if len(proc) > 1:
+            fields["code"] = proc[1]
+            if len(proc) > 2:
+                fields["modifiers"] = tuple(m for m in proc[2:6] if m)
+        fields["charge_text"] = e[2]
+        fields["unit_basis"] = e[3]
+        fields["units_text"] = e[4]
+        fields["place_of_service"] = e[5]
+        if e[7]:
+            fields["pointers"] = tuple(e[7].split(comp))
         return None
 
     def _seg_SV2(self, seg: Segment):

@@ -19,7 +19,7 @@ import typer
 
 from . import __version__
 from .config import ConfigError, load
-from .pipeline import Engine, exit_code
+from .pipeline import Engine, exit_code, expand
 from .registry import catalog
 from .report import WRITERS
 from .times import AdminTimes, TimesError
@@ -58,8 +58,12 @@ def atomic_output(path: str | None):
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        # Claim text that is not UTF-8 was read with surrogateescape; write those bytes back as they were.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             yield fh
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -102,13 +106,21 @@ def check(
         record = AdminTimes.load(cfg.times) if cfg.times else AdminTimes.empty()
     except (ConfigError, TimesError) as exc:
         fail(str(exc))
+    inputs = expand(paths)
     if output and output not in ("-", os.devnull):
         out_path = Path(output).resolve()
-        if any(p != "-" and Path(p).resolve() == out_path for p in paths):
+        if out_path.is_dir():
+            fail(f"{output}: is a directory; --output takes a file name")
+        if any(p != "-" and Path(p).resolve() == out_path for p in inputs):
             fail(f"{output}: the report would overwrite an input file")
         if not out_path.parent.is_dir():
             fail(f"{output}: directory does not exist")
-    result = Engine(cfg, record).scrub(paths)
+    for path in paths:
+        if path != "-" and Path(path).is_dir() and not expand([path]):
+            typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
+    if output in (None, "-") and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
+    result = Engine(cfg, record).scrub(inputs)
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
     with atomic_output(output) as out:

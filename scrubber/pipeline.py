@@ -48,9 +48,11 @@ class FileResult:
     transaction: str | None = None
     claims: int = 0
     error: str | None = None
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "transaction": self.transaction, "claims": self.claims, "error": self.error}
+        return {"path": self.path, "transaction": self.transaction, "claims": self.claims, "error": self.error,
+                "findings": dict(self.findings)}
 
 
 class FindingSink:
@@ -144,6 +146,7 @@ class Engine:
         self.batch_edits = [e for e in runnable if e.scope == "batch"]
         self.by_id = {e.id: e for e in catalog()}
         self._by_kind: dict[tuple[str, str], tuple[list[Edit], list[Edit]]] = {}
+        self._current = FileResult("")
         self.crash_enabled = bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore)) \
             if ENGINE_CRASH in self.by_id else False
 
@@ -157,7 +160,7 @@ class Engine:
 
     def scrub_file(self, name: str, result: Result, stdin: BinaryIO | None = None) -> FileResult:
         shown = "<stdin>" if name == "-" else name
-        info = FileResult(shown)
+        info = self._current = FileResult(shown)
         kinds: set[str] = set()
         try:
             handle = (stdin or sys.stdin.buffer) if name == "-" else open(name, "rb")
@@ -201,12 +204,12 @@ class Engine:
         errors_before = result.counts["error"]
         claim_edits, line_edits = self._edits_for(claim.transaction, profile)
         for edit in claim_edits:
-            if edit.applies_on(day):
+            if not (edit.effective_from or edit.effective_to) or edit.applies_on(day):
                 self._run(edit, claim, ctx, result, claim, None)
         for line in claim.lines:
             line_day = line.date_from or day
             for edit in line_edits:
-                if edit.applies_on(line_day):
+                if not (edit.effective_from or edit.effective_to) or edit.applies_on(line_day):
                     self._run(edit, line, ctx, result, claim, line)
         result.claims += 1
         if result.counts["error"] > errors_before:
@@ -221,9 +224,7 @@ class Engine:
              line: ServiceLine | None) -> None:
         try:
             hits = edit.check(subject, ctx)
-            if hits is None:
-                return
-            hits = list(hits)
+            hits = list(hits) if hits is not None else ()
         except Exception as exc:  # noqa: BLE001 - an edit must never crash the run
             self._crash(edit, exc, ctx, result, claim, line)
             return
@@ -258,6 +259,7 @@ class Engine:
         )
         result.findings.add(finding)
         result.counts[severity.label] += 1
+        self._current.findings[severity.label] += 1
 
 
 def scrub(sources: Iterable[str], config: Config | None = None, times: AdminTimes | None = None,

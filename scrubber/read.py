@@ -73,6 +73,12 @@ class Segment:
         except IndexError:
             return default
 
+    def padded(self, size: int) -> list[str]:
+        """The elements, extended with empty strings to at least ``size`` entries (one call
+        instead of one ``get`` per element in the builder's hot handlers)."""
+        els = self.elements
+        return els if len(els) >= size else els + [""] * (size - len(els))
+
     def __repr__(self) -> str:
         return f"Segment({self.ordinal}, {self.id})"
 
@@ -105,16 +111,20 @@ class SegmentReader:
         self.name = name
         self.unterminated = False
         start = binary.read(4096)
-        if not start.strip():
-            raise InputError("empty file")
-        if b"\x00" in start:
-            raise InputError("binary data, not an X12 text file", offset=start.index(b"\x00"))
         skipped = 0
         if start.startswith(_BOM):
             start = start[len(_BOM):]
             skipped = len(_BOM)
         stripped = start.lstrip()
+        while not stripped and start:  # white space only so far: skip it, however long
+            skipped += len(start)
+            start = binary.read(CHUNK)
+            stripped = start.lstrip()
+        if not stripped:
+            raise InputError("empty file")
         skipped += len(start) - len(stripped)
+        if b"\x00" in stripped:
+            raise InputError("binary data, not an X12 text file", offset=skipped + stripped.index(b"\x00"))
         if not stripped.startswith(b"ISA"):
             raise InputError("not an X12 interchange: the data does not begin with an ISA segment",
                              segment=1, offset=skipped)
@@ -191,6 +201,8 @@ class SegmentReader:
             chunk = fd.read(CHUNK)
             if not chunk:
                 break
+            if "\x00" in chunk:
+                raise InputError("binary data (NUL bytes) inside the file", segment=ordinal + 1)
             buffer += chunk
         rest = buffer.strip()
         if rest:

@@ -33,8 +33,21 @@ def write(result: Result, out: TextIO, color: bool | None = None) -> None:
                 console.print(Text(f"          {f.message}"))
                 if f.fix:
                     console.print(Text(f"          fix ({f.fix.safety}): {f.fix.title}", style="green"))
-    for bad in result.unreadable:
-        console.print(Text(f"{bad.path}: not read: {bad.error}", style="bold red"))
+    files = Table(title="Files", show_header=True, header_style="bold", box=None)
+    for col in ("file", "transaction", "claims", "errors", "warnings", "status"):
+        files.add_column(col, justify="left" if col in ("file", "status") else "right")
+    for f in result.files:
+        if f.error:
+            status = Text(f"not read: {f.error}", style="bold red")
+        elif f.findings["error"]:
+            status = Text("errors", style="red")
+        elif f.findings["warning"]:
+            status = Text("warnings", style="yellow")
+        else:
+            status = Text("clean", style="green")
+        files.add_row(f.path, f.transaction or "-", str(f.claims), str(f.findings["error"]),
+                      str(f.findings["warning"]), status)
+    console.print(files)
     table = Table(title="Summary", show_header=True, header_style="bold")
     for col in ("files", "unreadable", "claims", "claims with errors", "errors", "warnings", "info"):
         table.add_column(col, justify="right")
