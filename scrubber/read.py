@@ -183,6 +183,8 @@ class SegmentReader:
         fd = raw.fd
         buffer = raw.buffer
         raw.buffer = ""
+        if "\x00" in buffer:
+            raise InputError("binary data (NUL bytes) inside the file", segment=1)
         ordinal = 0
         # Line breaks between segments are layout, never data, unless one is the terminator.
         drop_breaks = term not in "\r\n"
