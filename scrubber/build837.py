@@ -158,21 +158,17 @@ class Builder:
         e = seg.padded(10)
         return Party(e[1], SegRef(seg.ordinal, "NM1", loop), e[3], e[4], e[8], e[9])
 
-    def _close_claim(self) -> list[Claim]:
-        """Finish the open claim; it ends with the segment before the current one."""
+    def _close_claim(self, end: int) -> list[Claim]:
+        """Finish the open claim, whose last segment is at ordinal ``end``."""
         if self.claim is None:
             return []
         claim, self.claim, self.line = self.claim, None, None
-        claim.last_ordinal = self.last.ordinal - 1 if self.last is not None else claim.ref.ordinal
+        claim.last_ordinal = end
         return [claim.finish()]
 
     # -- main loop -----------------------------------------------------------------------------
     def finish(self, unterminated: bool = False) -> Iterator:
         end = self.last.ordinal if self.last is not None else 0
-        if self.claim is not None:
-            self.claim.last_ordinal = end
-            claim, self.claim, self.line = self.claim, None, None
-            yield claim.finish()
         yield from self.finish_open_levels(end)
         last = self.last
         yield FileEnd(SegRef(last.ordinal, last.id, "") if last else None, unterminated)
@@ -189,7 +185,7 @@ class Builder:
 
     def finish_open_levels(self, end: int) -> Iterator:
         """Close every open level at a file end or a new ISA; ``end`` is the last ordinal inside."""
-        yield from self._close_claim()
+        yield from self._close_claim(end)
         if self.st is not None:
             yield self.st.close(None, self._st_segments(end))
         for level in (self.gs, self.isa):
@@ -198,7 +194,7 @@ class Builder:
         self.st = self.gs = self.isa = None
 
     def _seg_GS(self, seg: Segment):
-        out = list(self._close_claim())
+        out = self._close_claim(seg.ordinal - 1)
         if self.st is not None:
             out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
             self.st = None
@@ -214,7 +210,7 @@ class Builder:
         return out
 
     def _seg_ST(self, seg: Segment):
-        out = list(self._close_claim())
+        out = self._close_claim(seg.ordinal - 1)
         if self.st is not None:
             out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
         st01, version = seg.get(1), seg.get(3)
@@ -240,7 +236,7 @@ class Builder:
         return out
 
     def _seg_SE(self, seg: Segment):
-        out = list(self._close_claim())
+        out = self._close_claim(seg.ordinal - 1)
         if self.st is not None:
             out.append(self.st.close(seg, self._st_segments(seg.ordinal)))
             self.st = None
@@ -248,7 +244,7 @@ class Builder:
         return out
 
     def _seg_GE(self, seg: Segment):
-        out = list(self._close_claim())
+        out = self._close_claim(seg.ordinal - 1)
         if self.st is not None:
             out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
             self.st = None
@@ -258,7 +254,7 @@ class Builder:
         return out
 
     def _seg_IEA(self, seg: Segment):
-        out = list(self._close_claim())
+        out = self._close_claim(seg.ordinal - 1)
         if self.st is not None:
             out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
             self.st = None
@@ -272,7 +268,7 @@ class Builder:
 
     # -- hierarchy -----------------------------------------------------------------------------
     def _seg_HL(self, seg: Segment):
-        out = list(self._close_claim())
+        out = self._close_claim(seg.ordinal - 1)
         ref = SegRef(seg.ordinal, "HL", "")
         e = seg.padded(5)
         level = e[3]
@@ -379,7 +375,7 @@ class Builder:
 
     # -- claim ---------------------------------------------------------------------------------
     def _seg_CLM(self, seg: Segment):
-        out = list(self._close_claim())
+        out = self._close_claim(seg.ordinal - 1)
         st = self.st
         envelope = Envelope(self.isa.control if self.isa else "", self.gs.control if self.gs else "",
                             st.control if st else "", (st.version or st.group_version) if st else "")
@@ -500,11 +496,12 @@ def build(reader: SegmentReader, file: str) -> Iterator:
     """
     builder = Builder(file, reader.delimiters.component)
     handlers = builder._handlers
+    seg = None
     for seg in reader:
-        builder.last = seg
         handler = handlers.get(seg.id)
         if handler is not None:
             out = handler(seg)
             if out:
                 yield from out
+    builder.last = seg
     yield from builder.finish(reader.unterminated)

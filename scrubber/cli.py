@@ -21,7 +21,7 @@ from . import __version__
 from .config import ConfigError, load
 from .pipeline import Engine, exit_code, expand
 from .registry import catalog
-from .report import WRITERS
+from .report import writer
 from .times import AdminTimes, TimesError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -124,12 +124,10 @@ def check(
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
     with atomic_output(output) as out:
-        if format is Format.text and out is sys.stdout:
-            WRITERS["text"](result, out, color=None if sys.stdout.isatty() else False)
-        elif format is Format.text:
-            WRITERS["text"](result, out, color=False)
+        if format is Format.text:
+            writer("text")(result, out, color=None if out is sys.stdout and sys.stdout.isatty() else False)
         else:
-            WRITERS[format.value](result, out)
+            writer(format.value)(result, out)
     if output and output not in ("-", os.devnull):
         typer.echo(f"scrub: report written to {output}", err=True)
     raise typer.Exit(exit_code(result, cfg.fail_on))
