@@ -7,10 +7,17 @@ from scrubber.registry import Family
 FAMILY = Family("balancing", "Claim totals against line charges")
 
 
-@FAMILY.edit("BAL001", name="claim-total-not-line-sum", category="balancing", severity="error",
-             scope="claim", fix="safe", references=("RULES.md H.3", "005010X222A1 CLM02 note"),
-             message="CLM02 total charge {value} does not equal the sum of the line charges {expected}",
-             examples={"fail": "CLM*A1*300***11:B:1…~ with lines SV1*…*100~ and SV1*…*150~ (sum 250)"})
+@FAMILY.edit(
+    "BAL001",
+    name="claim-total-not-line-sum",
+    category="balancing",
+    severity="error",
+    scope="claim",
+    fix="safe",
+    references=("RULES.md H.3", "005010X222A1 CLM02 note"),
+    message="CLM02 total charge {value} does not equal the sum of the line charges {expected}",
+    examples={"fail": "CLM*A1*300***11:B:1…~ with lines SV1*…*100~ and SV1*…*150~ (sum 250)"},
+)
 def claim_total_not_line_sum(claim, ctx):
     """
     What it checks:
@@ -28,14 +35,31 @@ def claim_total_not_line_sum(claim, ctx):
     line_sum = sum(charges)
     if total != line_sum:
         loc = claim.ref.at("CLM02")
-        yield hit(loc, claim.charge_text, money(line_sum),
-                  fix=Fix("set", loc, money(line_sum), claim.charge_text, "safe",
-                          f"Set CLM02 to {money(line_sum)} (sum of line charges)"))
+        yield hit(
+            loc,
+            claim.charge_text,
+            money(line_sum),
+            fix=Fix(
+                "set",
+                loc,
+                money(line_sum),
+                claim.charge_text,
+                "safe",
+                f"Set CLM02 to {money(line_sum)} (sum of line charges)",
+            ),
+        )
 
 
-@FAMILY.edit("BAL002", name="charge-not-amount", category="balancing", severity="error", scope="claim",
-             message="{element} charge {value!r} is not a monetary amount", references=("X12 5010 R type",),
-             examples={"fail": "SV1*HC:96365*ONE HUNDRED*UN*1***1~"})
+@FAMILY.edit(
+    "BAL002",
+    name="charge-not-amount",
+    category="balancing",
+    severity="error",
+    scope="claim",
+    message="{element} charge {value!r} is not a monetary amount",
+    references=("X12 5010 R type",),
+    examples={"fail": "SV1*HC:96365*ONE HUNDRED*UN*1***1~"},
+)
 def charge_not_amount(claim, ctx):
     """
     What it checks:
@@ -47,5 +71,9 @@ def charge_not_amount(claim, ctx):
         yield hit(claim.ref.at("CLM02"), claim.charge_text, element="CLM02")
     for line in claim.lines:
         if line.service is not None and line.charge is None:
-            yield hit(line.service.at(line.charge_element), line.charge_text, line=line.number,
-                      element=line.charge_element)
+            yield hit(
+                line.service.at(line.charge_element),
+                line.charge_text,
+                line=line.number,
+                element=line.charge_element,
+            )

@@ -37,9 +37,16 @@ def _icd10_codes(claim):
             yield dx
 
 
-@FAMILY.edit("CS001", name="icd10-code-unknown", category="code-set", severity="error", scope="claim",
-             message="Diagnosis {value} is not an ICD-10-CM code", references=("RULES.md G DX-06",),
-             examples={"fail": "HI*ABK:M9999X~"})
+@FAMILY.edit(
+    "CS001",
+    name="icd10-code-unknown",
+    category="code-set",
+    severity="error",
+    scope="claim",
+    message="Diagnosis {value} is not an ICD-10-CM code",
+    references=("RULES.md G DX-06",),
+    examples={"fail": "HI*ABK:M9999X~"},
+)
 def icd10_code_unknown(claim, ctx):
     """
     What it checks:
@@ -56,9 +63,16 @@ def icd10_code_unknown(claim, ctx):
             yield hit(dx.loc, dx.code)
 
 
-@FAMILY.edit("CS002", name="icd10-code-not-billable", category="code-set", severity="error", scope="claim",
-             message="Diagnosis {value} is a category header, not a billable code; use one of {expected}",
-             references=("RULES.md G DX-06",), examples={"fail": "HI*ABK:M057~ (M05.7 has children)"})
+@FAMILY.edit(
+    "CS002",
+    name="icd10-code-not-billable",
+    category="code-set",
+    severity="error",
+    scope="claim",
+    message="Diagnosis {value} is a category header, not a billable code; use one of {expected}",
+    references=("RULES.md G DX-06",),
+    examples={"fail": "HI*ABK:M057~ (M05.7 has children)"},
+)
 def icd10_code_not_billable(claim, ctx):
     """
     What it checks:
@@ -75,9 +89,16 @@ def icd10_code_not_billable(claim, ctx):
             yield hit(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
 
 
-@FAMILY.edit("CS003", name="npi-check-digit", category="code-set", severity="error", scope="claim",
-             message="{role} NPI {value} fails the NPI check digit", references=("45 CFR 162.406", "CMS NPI"),
-             examples={"fail": "NM1*85*2*INFUSION CTR*****XX*1234567890~"})
+@FAMILY.edit(
+    "CS003",
+    name="npi-check-digit",
+    category="code-set",
+    severity="error",
+    scope="claim",
+    message="{role} NPI {value} fails the NPI check digit",
+    references=("45 CFR 162.406", "CMS NPI"),
+    examples={"fail": "NM1*85*2*INFUSION CTR*****XX*1234567890~"},
+)
 def npi_check_digit(claim, ctx):
     """
     What it checks:
@@ -87,24 +108,50 @@ def npi_check_digit(claim, ctx):
         An NPI that fails the check digit cannot belong to any provider; the claim is rejected at
         intake. It is almost always a typing error in the provider file.
     """
-    roles = {"85": "Billing provider", "82": "Rendering provider", "DQ": "Supervising provider",
-             "71": "Attending provider", "72": "Operating provider", "77": "Service facility",
-             "DN": "Referring provider", "DK": "Ordering provider", "ZZ": "Other operating provider"}
+    roles = {
+        "85": "Billing provider",
+        "82": "Rendering provider",
+        "DQ": "Supervising provider",
+        "71": "Attending provider",
+        "72": "Operating provider",
+        "77": "Service facility",
+        "DN": "Referring provider",
+        "DK": "Ordering provider",
+        "ZZ": "Other operating provider",
+    }
     seen = set()
     for party in claim.parties():
         if party.npi is None or party.ref.ordinal in seen:
             continue
         seen.add(party.ref.ordinal)
         if not npi_valid(party.npi):
-            line = next((ln.number for ln in claim.lines
-                         if party in (ln.rendering, ln.supervising, *ln.other_parties)), None)
-            yield hit(party.ref.at("NM109"), party.npi, None, line=line,
-                      role=roles.get(party.entity, f"Provider ({party.entity})"))
+            line = next(
+                (
+                    ln.number
+                    for ln in claim.lines
+                    if party in (ln.rendering, ln.supervising, *ln.other_parties)
+                ),
+                None,
+            )
+            yield hit(
+                party.ref.at("NM109"),
+                party.npi,
+                None,
+                line=line,
+                role=roles.get(party.entity, f"Provider ({party.entity})"),
+            )
 
 
-@FAMILY.edit("CS004", name="procedure-code-form", category="code-set", severity="error", scope="line",
-             message="Procedure code {value!r} is not a CPT or HCPCS code", references=("HCPCS", "AMA CPT"),
-             examples={"fail": "SV1*HC:9641*100*UN*1***1~"})
+@FAMILY.edit(
+    "CS004",
+    name="procedure-code-form",
+    category="code-set",
+    severity="error",
+    scope="line",
+    message="Procedure code {value!r} is not a CPT or HCPCS code",
+    references=("HCPCS", "AMA CPT"),
+    examples={"fail": "SV1*HC:9641*100*UN*1***1~"},
+)
 def procedure_code_form(line, ctx):
     """
     What it checks:
@@ -117,10 +164,17 @@ def procedure_code_form(line, ctx):
         yield hit(line.service.at(f"{line.code_element}-2"), line.code)
 
 
-@FAMILY.edit("CS005", name="place-of-service-unknown", category="code-set", severity="error", scope="claim",
-             transactions=("837P",), message="Place of service {value!r} in {element} is not in the CMS code set"
-             " for the date of service", references=("CMS Place of Service Code Set",),
-             examples={"fail": "CLM*A1*100***98:B:1*Y*A*Y*Y~"})
+@FAMILY.edit(
+    "CS005",
+    name="place-of-service-unknown",
+    category="code-set",
+    severity="error",
+    scope="claim",
+    transactions=("837P",),
+    message="Place of service {value!r} in {element} is not in the CMS code set for the date of service",
+    references=("CMS Place of Service Code Set",),
+    examples={"fail": "CLM*A1*100***98:B:1*Y*A*Y*Y~"},
+)
 def place_of_service_unknown(claim, ctx):
     """
     What it checks:
@@ -140,9 +194,18 @@ def place_of_service_unknown(claim, ctx):
             yield hit(line.service.at("SV105"), code, line=line.number, element="SV105")
 
 
-@FAMILY.edit("CS006", name="revenue-code-form", category="code-set", severity="error", scope="line",
-             transactions=("837I",), fix="safe", message="Revenue code {value!r} must be four digits",
-             references=("NUBC UB-04 revenue codes", "RULES.md F.1"), examples={"fail": "SV2*260*HC:96365*900*UN*1~"})
+@FAMILY.edit(
+    "CS006",
+    name="revenue-code-form",
+    category="code-set",
+    severity="error",
+    scope="line",
+    transactions=("837I",),
+    fix="safe",
+    message="Revenue code {value!r} must be four digits",
+    references=("NUBC UB-04 revenue codes", "RULES.md F.1"),
+    examples={"fail": "SV2*260*HC:96365*900*UN*1~"},
+)
 def revenue_code_form(line, ctx):
     """
     What it checks:
@@ -155,15 +218,30 @@ def revenue_code_form(line, ctx):
         fix = None
         if re.fullmatch(r"\d{3}", line.revenue_code):
             loc = line.service.at("SV201")
-            fix = Fix("set", loc, "0" + line.revenue_code, line.revenue_code, "safe",
-                      f"Restore the leading zero: {'0' + line.revenue_code}")
+            fix = Fix(
+                "set",
+                loc,
+                "0" + line.revenue_code,
+                line.revenue_code,
+                "safe",
+                f"Restore the leading zero: {'0' + line.revenue_code}",
+            )
         yield hit(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
 
 
-@FAMILY.edit("CS007", name="diagnosis-qualifier", category="code-set", severity="error", scope="claim",
-             transactions=("837P",), fix="safe", effective_from="2015-10-01",
-             message="HI qualifier {value} on diagnosis {position}: expected {expected}",
-             references=("RULES.md G DX-04", "005010X222A1 2300 HI"), examples={"fail": "HI*BK:M0579~"})
+@FAMILY.edit(
+    "CS007",
+    name="diagnosis-qualifier",
+    category="code-set",
+    severity="error",
+    scope="claim",
+    transactions=("837P",),
+    fix="safe",
+    effective_from="2015-10-01",
+    message="HI qualifier {value} on diagnosis {position}: expected {expected}",
+    references=("RULES.md G DX-04", "005010X222A1 2300 HI"),
+    examples={"fail": "HI*BK:M0579~"},
+)
 def diagnosis_qualifier(claim, ctx):
     """
     What it checks:
@@ -177,13 +255,26 @@ def diagnosis_qualifier(claim, ctx):
         want = "ABK" if dx.position == 1 else "ABF"
         if dx.qualifier != want:
             loc = dataclasses.replace(dx.loc, element=dx.loc.element.replace("-2", "-1"))
-            yield hit(loc, dx.qualifier, want, position=dx.position,
-                      fix=Fix("set", loc, want, dx.qualifier, "safe", f"Set the qualifier to {want}"))
+            yield hit(
+                loc,
+                dx.qualifier,
+                want,
+                position=dx.position,
+                fix=Fix("set", loc, want, dx.qualifier, "safe", f"Set the qualifier to {want}"),
+            )
 
 
-@FAMILY.edit("CS008", name="icd10-code-has-period", category="code-set", severity="error", scope="claim",
-             fix="safe", message="Diagnosis {value} is written with a period; X12 carries {expected}",
-             references=("005010X222A1 HI note",), examples={"fail": "HI*ABK:M05.79~"})
+@FAMILY.edit(
+    "CS008",
+    name="icd10-code-has-period",
+    category="code-set",
+    severity="error",
+    scope="claim",
+    fix="safe",
+    message="Diagnosis {value} is written with a period; X12 carries {expected}",
+    references=("005010X222A1 HI note",),
+    examples={"fail": "HI*ABK:M05.79~"},
+)
 def icd10_code_has_period(claim, ctx):
     """
     What it checks:
@@ -194,5 +285,9 @@ def icd10_code_has_period(claim, ctx):
     for dx in _icd10_codes(claim):
         if "." in dx.code:
             plain = dx.code.replace(".", "")
-            yield hit(dx.loc, dx.code, plain,
-                      fix=Fix("set", dx.loc, plain, dx.code, "safe", f"Write the code as {plain}"))
+            yield hit(
+                dx.loc,
+                dx.code,
+                plain,
+                fix=Fix("set", dx.loc, plain, dx.code, "safe", f"Write the code as {plain}"),
+            )

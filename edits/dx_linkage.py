@@ -17,10 +17,17 @@ def _pointed(line):
     return [(i, p) for i, p in enumerate(line.pointers) if p]
 
 
-@FAMILY.edit("DX001", name="pointer-out-of-range", category="dx-linkage", severity="error", scope="line",
-             transactions=("837P",), message="Diagnosis pointer {value} points at no diagnosis: the claim has"
-             " {count} diagnosis code(s)", references=("RULES.md G DX-01",),
-             examples={"fail": "HI*ABK:M0579*ABF:Z79899~ … SV1*HC:96413*310*UN*1***3~"})
+@FAMILY.edit(
+    "DX001",
+    name="pointer-out-of-range",
+    category="dx-linkage",
+    severity="error",
+    scope="line",
+    transactions=("837P",),
+    message="Diagnosis pointer {value} points at no diagnosis: the claim has {count} diagnosis code(s)",
+    references=("RULES.md G DX-01",),
+    examples={"fail": "HI*ABK:M0579*ABF:Z79899~ … SV1*HC:96413*310*UN*1***3~"},
+)
 def pointer_out_of_range(line, ctx):
     """
     What it checks:
@@ -38,9 +45,18 @@ def pointer_out_of_range(line, ctx):
             yield hit(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
 
 
-@FAMILY.edit("DX002", name="pointer-duplicate", category="dx-linkage", severity="warning", scope="line",
-             transactions=("837P",), fix="safe", message="Diagnosis pointer {value} is repeated on the line",
-             references=("RULES.md G", "005010X222A1 SV107"), examples={"fail": "SV1*HC:96365*190*UN*1***1:1~"})
+@FAMILY.edit(
+    "DX002",
+    name="pointer-duplicate",
+    category="dx-linkage",
+    severity="warning",
+    scope="line",
+    transactions=("837P",),
+    fix="safe",
+    message="Diagnosis pointer {value} is repeated on the line",
+    references=("RULES.md G", "005010X222A1 SV107"),
+    examples={"fail": "SV1*HC:96365*190*UN*1***1:1~"},
+)
 def pointer_duplicate(line, ctx):
     """
     What it checks:
@@ -58,14 +74,26 @@ def pointer_duplicate(line, ctx):
     if repeated:
         loc = line.service.at("SV107")
         value = ":".join(seen)
-        yield hit(loc, repeated[0], value,
-                  fix=Fix("set", loc, value, ":".join(line.pointers), "safe", f"Set SV107 to {value}"))
+        yield hit(
+            loc,
+            repeated[0],
+            value,
+            fix=Fix("set", loc, value, ":".join(line.pointers), "safe", f"Set SV107 to {value}"),
+        )
 
 
-@FAMILY.edit("DX003", name="first-pointer-missing", category="dx-linkage", severity="error", scope="line",
-             transactions=("837P",), fix="safe", message="SV107-1, the first diagnosis pointer, is empty",
-             references=("RULES.md G", "005010X222A1 SV107-1 required"),
-             examples={"fail": "SV1*HC:96365*190*UN*1***:2~ or SV1*HC:96365*190*UN*1~"})
+@FAMILY.edit(
+    "DX003",
+    name="first-pointer-missing",
+    category="dx-linkage",
+    severity="error",
+    scope="line",
+    transactions=("837P",),
+    fix="safe",
+    message="SV107-1, the first diagnosis pointer, is empty",
+    references=("RULES.md G", "005010X222A1 SV107-1 required"),
+    examples={"fail": "SV1*HC:96365*190*UN*1***:2~ or SV1*HC:96365*190*UN*1~"},
+)
 def first_pointer_missing(line, ctx):
     """
     What it checks:
@@ -82,8 +110,16 @@ def first_pointer_missing(line, ctx):
     fix = None
     if filled:
         value = ":".join(filled)
-        fix = Fix("set", line.service.at("SV107"), value, ":".join(line.pointers), "safe",
-                  f"Move the pointers up: SV107 = {value}")
+        fix = Fix(
+            "set",
+            line.service.at("SV107"),
+            value,
+            ":".join(line.pointers),
+            "safe",
+            f"Move the pointers up: SV107 = {value}",
+        )
     elif len(ctx.claim.diagnoses) == 1:
-        fix = Fix("set", line.service.at("SV107"), "1", "", "safe", "Point the line at the only diagnosis (1)")
+        fix = Fix(
+            "set", line.service.at("SV107"), "1", "", "safe", "Point the line at the only diagnosis (1)"
+        )
     yield hit(loc, ":".join(line.pointers) or None, None, fix=fix)

@@ -7,7 +7,11 @@ from scrubber.registry import Family
 FAMILY = Family("engine", "Problems in the scrubber run itself")
 
 FAMILY.declare(
-    "ENG001", name="edit-crashed", category="engine", severity="error", scope="claim",
+    "ENG001",
+    name="edit-crashed",
+    category="engine",
+    severity="error",
+    scope="claim",
     message="Edit {edit} failed on this claim ({error} at {where}); the claim was not fully checked",
     references=("DESIGN.md 1.7",),
     doc="""

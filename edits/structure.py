@@ -12,8 +12,11 @@ from scrubber.registry import Family
 
 FAMILY = Family("structure", "Envelope control numbers, counts, HL hierarchy and required loops")
 
-_TRAILER = {"ST": ("SE", "SE02", "SE01", "segments"), "GS": ("GE", "GE02", "GE01", "transaction sets"),
-            "ISA": ("IEA", "IEA02", "IEA01", "functional groups")}
+_TRAILER = {
+    "ST": ("SE", "SE02", "SE01", "segments"),
+    "GS": ("GE", "GE02", "GE01", "transaction sets"),
+    "ISA": ("IEA", "IEA02", "IEA01", "functional groups"),
+}
 _HEADER_CONTROL = {"ST": "ST02", "GS": "GS06", "ISA": "ISA13"}
 
 
@@ -24,9 +27,21 @@ def _control_mismatch(kind: str):
         if record.trailer_control.strip() != record.control.strip():
             element = _TRAILER[kind][1]
             loc = record.trailer.at(element)
-            yield hit(loc, record.trailer_control, record.control, header=_HEADER_CONTROL[kind],
-                      fix=Fix("set", loc, record.control, record.trailer_control, "safe",
-                              f"Set {element} to {record.control}"))
+            yield hit(
+                loc,
+                record.trailer_control,
+                record.control,
+                header=_HEADER_CONTROL[kind],
+                fix=Fix(
+                    "set",
+                    loc,
+                    record.control,
+                    record.trailer_control,
+                    "safe",
+                    f"Set {element} to {record.control}",
+                ),
+            )
+
     return check
 
 
@@ -39,9 +54,21 @@ def _count_mismatch(kind: str):
             return
         element = _TRAILER[kind][2]
         loc = record.trailer.at(element)
-        yield hit(loc, declared or "(blank)", record.counted, what=_TRAILER[kind][3],
-                  fix=Fix("set", loc, str(record.counted), record.declared_count, "safe",
-                          f"Set {element} to {record.counted}"))
+        yield hit(
+            loc,
+            declared or "(blank)",
+            record.counted,
+            what=_TRAILER[kind][3],
+            fix=Fix(
+                "set",
+                loc,
+                str(record.counted),
+                record.declared_count,
+                "safe",
+                f"Set {element} to {record.counted}",
+            ),
+        )
+
     return check
 
 
@@ -60,19 +87,34 @@ _COUNT_DOC = """
         usually with a TA1 or 999 rejection and no claim processed.
 """
 
-for _kind, _cid, _nid, _level in (("ISA", "STR001", "STR006", "interchange"),
-                                   ("GS", "STR002", "STR005", "functional group"),
-                                   ("ST", "STR003", "STR004", "transaction set")):
+for _kind, _cid, _nid, _level in (
+    ("ISA", "STR001", "STR006", "interchange"),
+    ("GS", "STR002", "STR005", "functional group"),
+    ("ST", "STR003", "STR004", "transaction set"),
+):
     _trailer, _tctl, _tcount, _what = _TRAILER[_kind]
     FAMILY.edit(
-        _cid, name=f"{_kind.lower()}-{_trailer.lower()}-control-mismatch", category="structure",
-        severity="error", scope="batch", fix="safe", references=("X12 5010 envelope", "RULES.md H.1"),
+        _cid,
+        name=f"{_kind.lower()}-{_trailer.lower()}-control-mismatch",
+        category="structure",
+        severity="error",
+        scope="batch",
+        fix="safe",
+        references=("X12 5010 envelope", "RULES.md H.1"),
         message=f"{_tctl} {{value}} does not match {{header}} {{expected}}",
         examples={"fail": f"{_kind}…control 0001 … {_trailer}…control 0002"},
-    )(_control_mismatch(_kind), _CONTROL_DOC.format(trailer=_tctl, header=_HEADER_CONTROL[_kind], level=_level))
+    )(
+        _control_mismatch(_kind),
+        _CONTROL_DOC.format(trailer=_tctl, header=_HEADER_CONTROL[_kind], level=_level),
+    )
     FAMILY.edit(
-        _nid, name=f"{_trailer.lower()}-count-wrong", category="structure", severity="error",
-        scope="batch", fix="safe", references=("X12 5010 envelope", "RULES.md H.1"),
+        _nid,
+        name=f"{_trailer.lower()}-count-wrong",
+        category="structure",
+        severity="error",
+        scope="batch",
+        fix="safe",
+        references=("X12 5010 envelope", "RULES.md H.1"),
         message=f"{_tcount} says {{value}} {{what}}; the {_level} holds {{expected}}",
         examples={"fail": f"{_tcount} states 25 while the {_level} holds 24 {_what}"},
     )(_count_mismatch(_kind), _COUNT_DOC.format(element=_tcount, what=_what, level=_level))
@@ -81,9 +123,16 @@ for _kind, _cid, _nid, _level in (("ISA", "STR001", "STR006", "interchange"),
 _PARENT_LEVEL = {"20": "", "22": "20", "23": "22"}
 
 
-@FAMILY.edit("STR007", name="hl-chain-broken", category="structure", severity="error", scope="batch",
-             message="HL {hl}: {problem}", references=("005010X222A1 2000A-2000C", "RULES.md H.1"),
-             examples={"fail": "HL*1**20*1~ … HL*2*7*22*0~ (parent 7 does not exist)"})
+@FAMILY.edit(
+    "STR007",
+    name="hl-chain-broken",
+    category="structure",
+    severity="error",
+    scope="batch",
+    message="HL {hl}: {problem}",
+    references=("005010X222A1 2000A-2000C", "RULES.md H.1"),
+    examples={"fail": "HL*1**20*1~ … HL*2*7*22*0~ (parent 7 does not exist)"},
+)
 def hl_chain_broken(record, ctx):
     """
     What it checks:
@@ -105,34 +154,71 @@ def hl_chain_broken(record, ctx):
     for expected, node in enumerate(record.hl_nodes, start=1):
         loc = node.ref.at("HL01")
         if node.id != str(expected):
-            yield hit(loc, node.id, expected, hl=node.id or "?",
-                      problem=f"id {node.id or '(blank)'} out of sequence, expected {expected}")
+            yield hit(
+                loc,
+                node.id,
+                expected,
+                hl=node.id or "?",
+                problem=f"id {node.id or '(blank)'} out of sequence, expected {expected}",
+            )
         if node.level in _PARENT_LEVEL:
             want = _PARENT_LEVEL[node.level]
             if want == "" and node.parent:
-                yield hit(node.ref.at("HL02"), node.parent, "", hl=node.id,
-                          problem="a billing provider HL (20) must not have a parent")
+                yield hit(
+                    node.ref.at("HL02"),
+                    node.parent,
+                    "",
+                    hl=node.id,
+                    problem="a billing provider HL (20) must not have a parent",
+                )
             elif want and node.parent not in levels:
-                yield hit(node.ref.at("HL02"), node.parent or "(blank)", None, hl=node.id,
-                          problem=f"parent {node.parent or '(blank)'} is not an earlier HL")
+                yield hit(
+                    node.ref.at("HL02"),
+                    node.parent or "(blank)",
+                    None,
+                    hl=node.id,
+                    problem=f"parent {node.parent or '(blank)'} is not an earlier HL",
+                )
             elif want and levels[node.parent] != want:
-                yield hit(node.ref.at("HL02"), node.parent, None, hl=node.id,
-                          problem=f"level {node.level} must hang under a level {want} HL, "
-                                  f"not {levels[node.parent]}")
+                yield hit(
+                    node.ref.at("HL02"),
+                    node.parent,
+                    None,
+                    hl=node.id,
+                    problem=f"level {node.level} must hang under a level {want} HL, "
+                    f"not {levels[node.parent]}",
+                )
         else:
-            yield hit(node.ref.at("HL03"), node.level, "20, 22 or 23", hl=node.id,
-                      problem=f"level code {node.level or '(blank)'} is not used in an 837")
+            yield hit(
+                node.ref.at("HL03"),
+                node.level,
+                "20, 22 or 23",
+                hl=node.id,
+                problem=f"level code {node.level or '(blank)'} is not used in an 837",
+            )
         has_children = node.id in children
         if node.child_code in ("0", "1") and (node.child_code == "1") != has_children:
-            yield hit(node.ref.at("HL04"), node.child_code, "1" if has_children else "0", hl=node.id,
-                      problem=f"HL04 is {node.child_code} but the HL {'has' if has_children else 'has no'} children")
+            yield hit(
+                node.ref.at("HL04"),
+                node.child_code,
+                "1" if has_children else "0",
+                hl=node.id,
+                problem=f"HL04 is {node.child_code} but the HL "
+                f"{'has' if has_children else 'has no'} children",
+            )
         levels.setdefault(node.id, node.level)
 
 
-@FAMILY.edit("STR008", name="envelope-not-closed", category="structure", severity="error", scope="batch",
-             message="The file ends before the {trailer} closing {header} {control}; it may have been cut short",
-             references=("X12 5010 envelope",),
-             examples={"fail": "… LX*3~SV1*HC:96375*55*UN*1***1~ (end of file, no SE/GE/IEA)"})
+@FAMILY.edit(
+    "STR008",
+    name="envelope-not-closed",
+    category="structure",
+    severity="error",
+    scope="batch",
+    message="The file ends before the {trailer} closing {header} {control}; it may have been cut short",
+    references=("X12 5010 envelope",),
+    examples={"fail": "… LX*3~SV1*HC:96375*55*UN*1***1~ (end of file, no SE/GE/IEA)"},
+)
 def envelope_not_closed(record, ctx):
     """
     What it checks:
@@ -144,13 +230,26 @@ def envelope_not_closed(record, ctx):
     """
     if isinstance(record, Trailer) and record.trailer is None:
         trailer = _TRAILER[record.kind][0]
-        yield hit(record.header.at(_HEADER_CONTROL[record.kind]), None, trailer, trailer=trailer,
-                  header=record.kind, control=record.control or "(blank)")
+        yield hit(
+            record.header.at(_HEADER_CONTROL[record.kind]),
+            None,
+            trailer,
+            trailer=trailer,
+            header=record.kind,
+            control=record.control or "(blank)",
+        )
 
 
-@FAMILY.edit("STR009", name="claim-loop-missing", category="structure", severity="error", scope="claim",
-             message="Claim lacks {loop}", references=("005010X222A1", "005010X223A2", "RULES.md H.2"),
-             examples={"fail": "CLM*A1*100***11:B:1*Y*A*Y*Y~ with no HI segment"})
+@FAMILY.edit(
+    "STR009",
+    name="claim-loop-missing",
+    category="structure",
+    severity="error",
+    scope="claim",
+    message="Claim lacks {loop}",
+    references=("005010X222A1", "005010X223A2", "RULES.md H.2"),
+    examples={"fail": "CLM*A1*100***11:B:1*Y*A*Y*Y~ with no HI segment"},
+)
 def claim_loop_missing(claim, ctx):
     """
     What it checks:
@@ -164,9 +263,16 @@ def claim_loop_missing(claim, ctx):
         yield hit(claim.ref.at(), None, loop, loop=loop)
 
 
-@FAMILY.edit("STR010", name="version-mismatch", category="structure", severity="warning", scope="batch",
-             message="{what}", references=("X12 5010 envelope",),
-             examples={"fail": "GS08 005010X222A1 with ST03 005010X223A2"})
+@FAMILY.edit(
+    "STR010",
+    name="version-mismatch",
+    category="structure",
+    severity="warning",
+    scope="batch",
+    message="{what}",
+    references=("X12 5010 envelope",),
+    examples={"fail": "GS08 005010X222A1 with ST03 005010X223A2"},
+)
 def version_mismatch(record, ctx):
     """
     What it checks:
@@ -178,17 +284,37 @@ def version_mismatch(record, ctx):
     """
     if not isinstance(record, Trailer):
         return
-    if record.kind == "ST" and record.version and record.group_version and record.version != record.group_version:
-        yield hit(record.header.at("ST03"), record.version, record.group_version,
-                  what=f"ST03 {record.version} differs from GS08 {record.group_version}")
+    if (
+        record.kind == "ST"
+        and record.version
+        and record.group_version
+        and record.version != record.group_version
+    ):
+        yield hit(
+            record.header.at("ST03"),
+            record.version,
+            record.group_version,
+            what=f"ST03 {record.version} differs from GS08 {record.group_version}",
+        )
     if record.kind == "ISA" and record.version == "00401" and record.counted:
-        yield hit(record.header.at("ISA12"), record.version, "00501",
-                  what="ISA12 is 00401 (4010) around 5010 functional groups; use 00501")
+        yield hit(
+            record.header.at("ISA12"),
+            record.version,
+            "00501",
+            what="ISA12 is 00401 (4010) around 5010 functional groups; use 00501",
+        )
 
 
-@FAMILY.edit("STR011", name="segment-unterminated", category="structure", severity="warning", scope="batch",
-             message="The last segment ({segment}) has no segment terminator",
-             references=("X12 5010 syntax",), examples={"fail": "…GE*1*1~IEA*1*000000001 (no final ~)"})
+@FAMILY.edit(
+    "STR011",
+    name="segment-unterminated",
+    category="structure",
+    severity="warning",
+    scope="batch",
+    message="The last segment ({segment}) has no segment terminator",
+    references=("X12 5010 syntax",),
+    examples={"fail": "…GE*1*1~IEA*1*000000001 (no final ~)"},
+)
 def segment_unterminated(record, ctx):
     """
     What it checks:

@@ -67,11 +67,15 @@ class _Open:
 
     def close(self, trailer: Segment | None, counted: int) -> Trailer:
         return Trailer(
-            kind=self.kind, header=self.ref, control=self.control,
+            kind=self.kind,
+            header=self.ref,
+            control=self.control,
             trailer=SegRef(trailer.ordinal, trailer.id, "") if trailer else None,
             trailer_control=trailer.get(2) if trailer else "",
             declared_count=trailer.get(1) if trailer else "",
-            counted=counted, version=self.version, group_version=self.group_version,
+            counted=counted,
+            version=self.version,
+            group_version=self.group_version,
             hl_nodes=tuple(self.hl),
         )
 
@@ -86,9 +90,15 @@ class _LineDraft:
         self.others: list[Party] = []
 
     def finish(self) -> ServiceLine:
-        return ServiceLine(number=self.number, lx=self.lx, service=self.fields.pop("service", None),
-                           notes=tuple(self.notes), drugs=tuple(self.drugs), other_parties=tuple(self.others),
-                           **self.fields)
+        return ServiceLine(
+            number=self.number,
+            lx=self.lx,
+            service=self.fields.pop("service", None),
+            notes=tuple(self.notes),
+            drugs=tuple(self.drugs),
+            other_parties=tuple(self.others),
+            **self.fields,
+        )
 
 
 class _ClaimDraft:
@@ -98,8 +108,10 @@ class _ClaimDraft:
         facility = e[5].split(comp)
         self.fields: dict = dict(base)
         self.fields.update(
-            claim_id=e[1], charge_text=e[2],
-            facility_code=facility[0], facility_qualifier=facility[1] if len(facility) > 1 else "",
+            claim_id=e[1],
+            charge_text=e[2],
+            facility_code=facility[0],
+            facility_qualifier=facility[1] if len(facility) > 1 else "",
             frequency=facility[2] if len(facility) > 2 else "",
         )
         self.diagnoses: list[Diagnosis] = []
@@ -127,9 +139,16 @@ class _ClaimDraft:
             missing.append("2400 service line (LX)")
         elif any(ln.service is None for ln in lines):
             missing.append("2400 service segment (SV1/SV2) on a line")
-        return Claim(ref=self.ref, diagnoses=tuple(self.diagnoses), notes=tuple(self.notes),
-                     other_parties=tuple(self.others), lines=lines,
-                     segments=self.last_ordinal - self.ref.ordinal + 1, missing=tuple(missing), **f)
+        return Claim(
+            ref=self.ref,
+            diagnoses=tuple(self.diagnoses),
+            notes=tuple(self.notes),
+            other_parties=tuple(self.others),
+            lines=lines,
+            segments=self.last_ordinal - self.ref.ordinal + 1,
+            missing=tuple(missing),
+            **f,
+        )
 
 
 class Builder:
@@ -169,13 +188,13 @@ class Builder:
     # -- main loop -----------------------------------------------------------------------------
     def finish(self, unterminated: bool = False) -> Iterator:
         end = self.last.ordinal if self.last is not None else 0
-        yield from self.finish_open_levels(end)
+        yield from self._close_levels("isa", end)
         last = self.last
         yield FileEnd(SegRef(last.ordinal, last.id, "") if last else None, unterminated)
 
     # -- envelope ------------------------------------------------------------------------------
     def _seg_ISA(self, seg: Segment):
-        out = list(self.finish_open_levels(seg.ordinal - 1))
+        out = self._close_levels("isa", seg.ordinal - 1)
         self.isa = _Open("ISA", SegRef(seg.ordinal, "ISA", ""), seg.get(13), version=seg.get(12))
         return out
 
@@ -183,88 +202,74 @@ class Builder:
         """Segments from the open ST through ordinal ``end``: what SE01 should say."""
         return end - self.st.ref.ordinal + 1 if self.st is not None else 0
 
-    def finish_open_levels(self, end: int) -> Iterator:
-        """Close every open level at a file end or a new ISA; ``end`` is the last ordinal inside."""
-        yield from self._close_claim(end)
-        if self.st is not None:
-            yield self.st.close(None, self._st_segments(end))
-        for level in (self.gs, self.isa):
-            if level is not None:
-                yield level.close(None, level.count)
-        self.st = self.gs = self.isa = None
-
     def _seg_GS(self, seg: Segment):
-        out = self._close_claim(seg.ordinal - 1)
-        if self.st is not None:
-            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
-            self.st = None
-        if self.gs is not None:
-            out.append(self.gs.close(None, self.gs.count))
+        out = self._close_levels("gs", seg.ordinal - 1)
         version = seg.get(8)
         if version.startswith("00401"):
-            raise InputError(f"version 4010 functional group (GS08 {version}); only 5010 837 files are supported",
-                             segment=seg.ordinal)
+            raise InputError(
+                f"version 4010 functional group (GS08 {version}); only 5010 837 files are supported",
+                segment=seg.ordinal,
+            )
         if self.isa is not None:
             self.isa.count += 1
         self.gs = _Open("GS", SegRef(seg.ordinal, "GS", ""), seg.get(6), version=version)
         return out
 
     def _seg_ST(self, seg: Segment):
-        out = self._close_claim(seg.ordinal - 1)
-        if self.st is not None:
-            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
+        out = self._close_levels("st", seg.ordinal - 1)
         st01, version = seg.get(1), seg.get(3)
         group_version = self.gs.version if self.gs else ""
         if st01 != "837":
             raise InputError(f"transaction set {st01 or '(blank)'} is not an 837 claim", segment=seg.ordinal)
         effective = version or group_version
         if effective.startswith("00401"):
-            raise InputError(f"version 4010 transaction ({effective}); only 5010 837 files are supported",
-                             segment=seg.ordinal)
+            raise InputError(
+                f"version 4010 transaction ({effective}); only 5010 837 files are supported",
+                segment=seg.ordinal,
+            )
         kind = transaction_kind(effective) or transaction_kind(group_version)
         if kind is None:
-            raise InputError(f"unsupported 837 implementation guide {effective or '(blank)'}; "
-                             "expected 005010X222 (837P) or 005010X223 (837I)", segment=seg.ordinal)
+            raise InputError(
+                f"unsupported 837 implementation guide {effective or '(blank)'}; "
+                "expected 005010X222 (837P) or 005010X223 (837I)",
+                segment=seg.ordinal,
+            )
         if self.gs is not None:
             self.gs.count += 1
         self.kind = kind
-        self.st = _Open("ST", SegRef(seg.ordinal, "ST", ""), seg.get(2), version=version,
-                        group_version=group_version)
+        self.st = _Open(
+            "ST", SegRef(seg.ordinal, "ST", ""), seg.get(2), version=version, group_version=group_version
+        )
         self.area = "header"
         self.billing = self.subscriber = self.patient = self.submitter = None
         self.hl = None
         return out
 
-    def _seg_SE(self, seg: Segment):
-        out = self._close_claim(seg.ordinal - 1)
-        if self.st is not None:
-            out.append(self.st.close(seg, self._st_segments(seg.ordinal)))
-            self.st = None
-        self.area = ""
+    def _close_levels(self, upto: str, end: int, trailer: Segment | None = None) -> list:
+        """Close the open claim and the envelope levels from ST out to ``upto`` ("st", "gs" or
+        "isa"); ``trailer`` is the SE/GE/IEA that closes ``upto`` itself (None: it was missing).
+        ``end`` is the ordinal of the last segment inside the closed levels."""
+        out = self._close_claim(end)
+        for name in ("st", "gs", "isa"):
+            level = getattr(self, name)
+            if level is not None:
+                own = trailer if name == upto else None
+                counted = self._st_segments(own.ordinal if own else end) if name == "st" else level.count
+                out.append(level.close(own, counted))
+                setattr(self, name, None)
+            if name == upto:
+                break
         return out
+
+    def _seg_SE(self, seg: Segment):
+        self.area = ""
+        return self._close_levels("st", seg.ordinal - 1, seg)
 
     def _seg_GE(self, seg: Segment):
-        out = self._close_claim(seg.ordinal - 1)
-        if self.st is not None:
-            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
-            self.st = None
-        if self.gs is not None:
-            out.append(self.gs.close(seg, self.gs.count))
-            self.gs = None
-        return out
+        return self._close_levels("gs", seg.ordinal - 1, seg)
 
     def _seg_IEA(self, seg: Segment):
-        out = self._close_claim(seg.ordinal - 1)
-        if self.st is not None:
-            out.append(self.st.close(None, self._st_segments(seg.ordinal - 1)))
-            self.st = None
-        if self.gs is not None:
-            out.append(self.gs.close(None, self.gs.count))
-            self.gs = None
-        if self.isa is not None:
-            out.append(self.isa.close(seg, self.isa.count))
-            self.isa = None
-        return out
+        return self._close_levels("isa", seg.ordinal - 1, seg)
 
     # -- hierarchy -----------------------------------------------------------------------------
     def _seg_HL(self, seg: Segment):
@@ -318,13 +323,25 @@ class Builder:
         if area in ("2000B", "2010BA", "2010BB"):
             if entity == "IL" and self.subscriber is not None:
                 sub = self.subscriber
-                self.subscriber = Subscriber(sub.ref, sub.responsibility, sub.relationship, sub.filing_indicator,
-                                             self._party(seg, "2010BA"), sub.payer)
+                self.subscriber = Subscriber(
+                    sub.ref,
+                    sub.responsibility,
+                    sub.relationship,
+                    sub.filing_indicator,
+                    self._party(seg, "2010BA"),
+                    sub.payer,
+                )
                 self.area = "2010BA"
             elif entity == "PR" and self.subscriber is not None:
                 sub = self.subscriber
-                self.subscriber = Subscriber(sub.ref, sub.responsibility, sub.relationship, sub.filing_indicator,
-                                             sub.person, self._party(seg, "2010BB"))
+                self.subscriber = Subscriber(
+                    sub.ref,
+                    sub.responsibility,
+                    sub.relationship,
+                    sub.filing_indicator,
+                    sub.person,
+                    self._party(seg, "2010BB"),
+                )
                 self.area = "2010BB"
             else:
                 self.area = "2010B?"
@@ -377,11 +394,22 @@ class Builder:
     def _seg_CLM(self, seg: Segment):
         out = self._close_claim(seg.ordinal - 1)
         st = self.st
-        envelope = Envelope(self.isa.control if self.isa else "", self.gs.control if self.gs else "",
-                            st.control if st else "", (st.version or st.group_version) if st else "")
-        base = dict(transaction=self.kind or "837P", file=self.file, envelope=envelope, hl=self.hl,
-                    submitter=self.submitter, billing_provider=self.billing, subscriber=self.subscriber,
-                    patient=self.patient)
+        envelope = Envelope(
+            self.isa.control if self.isa else "",
+            self.gs.control if self.gs else "",
+            st.control if st else "",
+            (st.version or st.group_version) if st else "",
+        )
+        base = dict(
+            transaction=self.kind or "837P",
+            file=self.file,
+            envelope=envelope,
+            hl=self.hl,
+            submitter=self.submitter,
+            billing_provider=self.billing,
+            subscriber=self.subscriber,
+            patient=self.patient,
+        )
         self.claim = _ClaimDraft(seg, self.comp, base)
         self.line = None
         self.area = "2300"
@@ -402,13 +430,21 @@ class Builder:
                 continue
             if self.kind == "837P" and qual not in POINTER_DX_QUALIFIERS:
                 continue
-            dxs.append(Diagnosis(len(dxs) + 1, qual, parts[1] if len(parts) > 1 else "",
-                                 Loc(seg.ordinal, "HI", f"HI{index:02d}-2", "2300")))
+            dxs.append(
+                Diagnosis(
+                    len(dxs) + 1,
+                    qual,
+                    parts[1] if len(parts) > 1 else "",
+                    Loc(seg.ordinal, "HI", f"HI{index:02d}-2", "2300"),
+                )
+            )
         return None
 
     def _seg_NTE(self, seg: Segment):
         if self.line is not None and self.area == "2400":
-            self.line.notes.append(Note(seg.get(1), seg.get(2), Loc(seg.ordinal, "NTE", "NTE02", "2300/2400")))
+            self.line.notes.append(
+                Note(seg.get(1), seg.get(2), Loc(seg.ordinal, "NTE", "NTE02", "2300/2400"))
+            )
         elif self.claim is not None and self.area == "2300":
             self.claim.notes.append(Note(seg.get(1), seg.get(2), Loc(seg.ordinal, "NTE", "NTE02", "2300")))
         return None
@@ -418,8 +454,9 @@ class Builder:
         if self.line is not None and self.area == "2400":
             if qual == "472":
                 start, end = date_span(fmt, value)
-                self.line.fields.update(date_from=start, date_to=end,
-                                        date_ref=SegRef(seg.ordinal, "DTP", "2300/2400"))
+                self.line.fields.update(
+                    date_from=start, date_to=end, date_ref=SegRef(seg.ordinal, "DTP", "2300/2400")
+                )
         elif self.claim is not None and self.area == "2300" and qual == "434":
             start, end = date_span(fmt, value)
             self.claim.fields.update(statement_from=start, statement_to=end)
@@ -459,9 +496,15 @@ class Builder:
             return None
         proc = seg.get(2).split(self.comp) if seg.get(2) else [""]
         self.line.fields.update(
-            service=SegRef(seg.ordinal, "SV2", "2300/2400"), revenue_code=seg.get(1), proc_qualifier=proc[0],
-            code=proc[1] if len(proc) > 1 else "", modifiers=tuple(m for m in proc[2:6] if m),
-            charge_text=seg.get(3), unit_basis=seg.get(4), units_text=seg.get(5))
+            service=SegRef(seg.ordinal, "SV2", "2300/2400"),
+            revenue_code=seg.get(1),
+            proc_qualifier=proc[0],
+            code=proc[1] if len(proc) > 1 else "",
+            modifiers=tuple(m for m in proc[2:6] if m),
+            charge_text=seg.get(3),
+            unit_basis=seg.get(4),
+            units_text=seg.get(5),
+        )
         return None
 
     def _seg_LIN(self, seg: Segment):
@@ -473,8 +516,14 @@ class Builder:
     def _seg_CTP(self, seg: Segment):
         if self.line is not None and self.area == "2410" and self.line.drugs:
             drug = self.line.drugs[-1]
-            self.line.drugs[-1] = Drug(drug.ref, drug.qualifier, drug.ndc, SegRef(seg.ordinal, "CTP", "2300/2400/2410"),
-                                       seg.get(4), seg.get(5).split(self.comp)[0])
+            self.line.drugs[-1] = Drug(
+                drug.ref,
+                drug.qualifier,
+                drug.ndc,
+                SegRef(seg.ordinal, "CTP", "2300/2400/2410"),
+                seg.get(4),
+                seg.get(5).split(self.comp)[0],
+            )
         return None
 
     def _seg_SVD(self, seg: Segment):

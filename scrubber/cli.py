@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -24,17 +24,20 @@ from .registry import catalog
 from .report import writer
 from .times import AdminTimes, TimesError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Scrub X12 837P/837I claim files for infusion and injection billing errors.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Scrub X12 837P/837I claim files for infusion and injection billing errors.",
+)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     never = "never"
@@ -81,28 +84,48 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                      help="Print the version and exit.")) -> None:
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """Scrub X12 837P/837I claim files for infusion and injection billing errors."""
 
 
 @app.command()
 def check(
-    paths: list[str] = typer.Argument(..., help="837 files, directories (every file under them) or - for stdin."),
+    paths: list[str] = typer.Argument(
+        ..., help="837 files, directories (every file under them) or - for stdin."
+    ),
     format: Format = typer.Option(Format.text, "--format", "-f", help="Report format."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the report here (default stdout)."),
-    times: str | None = typer.Option(None, "--times", help="Administration-record CSV (infusion start/stop)."),
-    payer: str | None = typer.Option(None, "--payer", help="Force a payer profile: medicare, medicaid, commercial."),
+    times: str | None = typer.Option(
+        None, "--times", help="Administration-record CSV (infusion start/stop)."
+    ),
+    payer: str | None = typer.Option(
+        None, "--payer", help="Force a payer profile: medicare, medicaid, commercial."
+    ),
     config: str | None = typer.Option(None, "--config", help="TOML file with [tool.scrubber] settings."),
-    select: list[str] | None = typer.Option(None, "--select", help="Only edits with these id prefixes (comma list)."),
-    ignore: list[str] | None = typer.Option(None, "--ignore", help="Skip edits with these id prefixes (comma list)."),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1."),
+    select: list[str] | None = typer.Option(
+        None, "--select", help="Only edits with these id prefixes (comma list)."
+    ),
+    ignore: list[str] | None = typer.Option(
+        None, "--ignore", help="Skip edits with these id prefixes (comma list)."
+    ),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help="Lowest severity that makes the exit code 1."
+    ),
 ) -> None:
     """Check claim files and report findings by claim and line."""
     try:
         cfg = load(config)
-        cfg.merge_cli(select=_split(select), ignore=_split(ignore), payer=payer,
-                      fail_on=fail_on.value if fail_on else None, times=times)
+        cfg.merge_cli(
+            select=_split(select),
+            ignore=_split(ignore),
+            payer=payer,
+            fail_on=fail_on.value if fail_on else None,
+            times=times,
+        )
         record = AdminTimes.load(cfg.times) if cfg.times else AdminTimes.empty()
     except (ConfigError, TimesError) as exc:
         fail(str(exc))
@@ -138,12 +161,23 @@ def edits(
     format: Format = typer.Option(Format.text, "--format", "-f", help="text or csv (json also works)."),
 ) -> None:
     """List the edit catalog: id, name, category, severity, scope, fix safety, payers, transactions."""
-    rows = [{"id": e.id, "name": e.name, "family": e.family, "category": e.category,
-             "severity": e.severity.label, "scope": e.scope, "fix": e.fix or "-",
-             "payers": ",".join(e.payers) if e.payers else "all",
-             "transactions": ",".join(sorted(e.transactions)),
-             "effective": f"{e.effective_from or ''}..{e.effective_to or ''}" if (e.effective_from or e.effective_to)
-             else "always"} for e in catalog()]
+    rows = [
+        {
+            "id": e.id,
+            "name": e.name,
+            "family": e.family,
+            "category": e.category,
+            "severity": e.severity.label,
+            "scope": e.scope,
+            "fix": e.fix or "-",
+            "payers": ",".join(e.payers) if e.payers else "all",
+            "transactions": ",".join(sorted(e.transactions)),
+            "effective": f"{e.effective_from or ''}..{e.effective_to or ''}"
+            if (e.effective_from or e.effective_to)
+            else "always",
+        }
+        for e in catalog()
+    ]
     if format is Format.text:
         from rich.console import Console
         from rich.table import Table
@@ -152,8 +186,12 @@ def edits(
         for col in ("id", "name", "category", "severity", "scope", "fix", "payers", "transactions"):
             table.add_column(col)
         for r in rows:
-            table.add_row(*(r[c] for c in ("id", "name", "category", "severity", "scope", "fix", "payers",
-                                           "transactions")))
+            table.add_row(
+                *(
+                    r[c]
+                    for c in ("id", "name", "category", "severity", "scope", "fix", "payers", "transactions")
+                )
+            )
         Console(width=140).print(table)
     elif format is Format.json:
         import json
@@ -172,14 +210,20 @@ def explain_page(edit_id: str) -> str:
     edit = by_id.get(edit_id.upper())
     if edit is None:
         raise KeyError(edit_id)
-    lines = [f"{edit.id}  {edit.name}", "",
-             f"Family:        {edit.family}", f"Category:      {edit.category}",
-             f"Severity:      {edit.severity.label}", f"Scope:         {edit.scope}",
-             f"Transactions:  {', '.join(sorted(edit.transactions))}",
-             f"Payers:        {', '.join(edit.payers) if edit.payers else 'all profiles'}",
-             f"Effective:     {edit.effective_from or 'always'} .. {edit.effective_to or 'open'}"
-             " (compared with the date of service)",
-             f"Fix:           {edit.fix or 'none'}", f"Message:       {edit.message}"]
+    lines = [
+        f"{edit.id}  {edit.name}",
+        "",
+        f"Family:        {edit.family}",
+        f"Category:      {edit.category}",
+        f"Severity:      {edit.severity.label}",
+        f"Scope:         {edit.scope}",
+        f"Transactions:  {', '.join(sorted(edit.transactions))}",
+        f"Payers:        {', '.join(edit.payers) if edit.payers else 'all profiles'}",
+        f"Effective:     {edit.effective_from or 'always'} .. {edit.effective_to or 'open'}"
+        " (compared with the date of service)",
+        f"Fix:           {edit.fix or 'none'}",
+        f"Message:       {edit.message}",
+    ]
     for title in ("What it checks", "Why it matters"):
         text = edit.doc_section(title)
         if text:

@@ -45,8 +45,15 @@ class Config:
     times: str | None = None
     source: str | None = None
 
-    def merge_cli(self, *, select: list[str] | None = None, ignore: list[str] | None = None,
-                  payer: str | None = None, fail_on: str | None = None, times: str | None = None) -> None:
+    def merge_cli(
+        self,
+        *,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        payer: str | None = None,
+        fail_on: str | None = None,
+        times: str | None = None,
+    ) -> None:
         if select:
             self.select = select
         if ignore:
@@ -92,7 +99,9 @@ def from_table(table: dict, source: str) -> Config:
         raise ConfigError(f"{source}: severity: {exc}") from None
     if "payer" in table:
         cfg.payer = _profile(table["payer"], f"{source}: payer")
-    cfg.payers = {str(k): _profile(v, f"{source}: payers.{k}") for k, v in dict(table.get("payers", {})).items()}
+    cfg.payers = {
+        str(k): _profile(v, f"{source}: payers.{k}") for k, v in dict(table.get("payers", {})).items()
+    }
     if "fail_on" in table:
         if table["fail_on"] not in FAIL_ON:
             raise ConfigError(f"{source}: fail_on must be one of {', '.join(FAIL_ON)}")

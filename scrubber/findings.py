@@ -9,9 +9,23 @@ from .model import Loc
 
 # The finding categories of DESIGN.md section 6: a contract, change only by adding.
 CATEGORIES = (
-    "structure", "balancing", "code-set", "time-units", "start-stop-missing", "admin-hierarchy",
-    "dx-linkage", "modifier", "per-diem", "ndc", "drug-units", "ncci", "mue", "prior-auth",
-    "supervision", "payer-policy", "engine",
+    "structure",
+    "balancing",
+    "code-set",
+    "time-units",
+    "start-stop-missing",
+    "admin-hierarchy",
+    "dx-linkage",
+    "modifier",
+    "per-diem",
+    "ndc",
+    "drug-units",
+    "ncci",
+    "mue",
+    "prior-auth",
+    "supervision",
+    "payer-policy",
+    "engine",
 )
 
 
@@ -59,10 +73,23 @@ class Hit:
     line: int | None = None  # LX01 when the edit is claim-scoped but the problem is on a line
 
 
-def hit(loc: Loc | None, value: object = None, expected: object = None, *, fix: Fix | None = None,
-        line: int | None = None, **fields: object) -> Hit:
-    return Hit(loc, None if value is None else str(value), None if expected is None else str(expected),
-               fix, tuple(fields.items()), line)
+def hit(
+    loc: Loc | None,
+    value: object = None,
+    expected: object = None,
+    *,
+    fix: Fix | None = None,
+    line: int | None = None,
+    **fields: object,
+) -> Hit:
+    return Hit(
+        loc,
+        None if value is None else str(value),
+        None if expected is None else str(expected),
+        fix,
+        tuple(fields.items()),
+        line,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +121,18 @@ class Finding:
             "category": self.category,
             "severity": self.severity.label,
             "message": self.message,
-            "location": None if loc is None else {"segment": loc.segment, "ordinal": loc.ordinal,
-                                                  "path": loc.path},
+            "location": None
+            if loc is None
+            else {"segment": loc.segment, "ordinal": loc.ordinal, "path": loc.path},
             "value": self.value,
             "expected": self.expected,
-            "fix": None if self.fix is None else {"title": self.fix.title, "safety": self.fix.safety,
-                                                  "op": self.fix.op, "value": self.fix.value},
+            "fix": None
+            if self.fix is None
+            else {
+                "title": self.fix.title,
+                "safety": self.fix.safety,
+                "op": self.fix.op,
+                "value": self.fix.value,
+            },
             "control": {"isa13": self.control[0], "gs06": self.control[1], "st02": self.control[2]},
         }

@@ -33,8 +33,9 @@ def _code_list_path() -> Path:
 @cache
 def _codes() -> tuple[list[str], frozenset[str]]:
     text = _code_list_path().read_text(encoding="utf-8")
-    codes = sorted({c.strip().upper() for c in text.split()
-                    if c.strip() and "-" not in c and not c.strip().isdigit()})
+    codes = sorted(
+        {c.strip().upper() for c in text.split() if c.strip() and "-" not in c and not c.strip().isdigit()}
+    )
     return codes, frozenset(codes)
 
 

@@ -61,6 +61,15 @@ def to_date(text: str) -> dt.date | None:
         return None
 
 
+def in_window(day: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
+    """Whether ``day`` falls in [start, end]; open ends and an unknown day always match."""
+    if day is None:
+        return True
+    if start and day < start:
+        return False
+    return not (end and day > end)
+
+
 def date_span(qualifier: str, text: str) -> tuple[dt.date | None, dt.date | None]:
     """DTP D8 ``CCYYMMDD`` or RD8 ``CCYYMMDD-CCYYMMDD`` -> (from, to)."""
     if qualifier == "RD8" and "-" in text:

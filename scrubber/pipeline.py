@@ -51,8 +51,13 @@ class FileResult:
     findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "transaction": self.transaction, "claims": self.claims, "error": self.error,
-                "findings": dict(self.findings)}
+        return {
+            "path": self.path,
+            "transaction": self.transaction,
+            "claims": self.claims,
+            "error": self.error,
+            "findings": dict(self.findings),
+        }
 
 
 class FindingSink:
@@ -112,8 +117,29 @@ class Result:
 
 # Files under a directory with these endings are documentation or reports, not claims.  A file
 # named explicitly is always read.
-NOT_CLAIMS = frozenset({".md", ".rst", ".csv", ".json", ".html", ".htm", ".pdf", ".xlsx", ".yaml", ".yml",
-                        ".toml", ".py", ".xml", ".log", ".999", ".997", ".ta1", ".gz", ".zip"})
+NOT_CLAIMS = frozenset(
+    {
+        ".md",
+        ".rst",
+        ".csv",
+        ".json",
+        ".html",
+        ".htm",
+        ".pdf",
+        ".xlsx",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".py",
+        ".xml",
+        ".log",
+        ".999",
+        ".997",
+        ".ta1",
+        ".gz",
+        ".zip",
+    }
+)
 
 
 def expand(paths: Iterable[str]) -> list[str]:
@@ -128,8 +154,11 @@ def expand(paths: Iterable[str]) -> list[str]:
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out += [str(Path(root) / f) for f in sorted(files)
-                        if not f.startswith(".") and Path(f).suffix.lower() not in NOT_CLAIMS]
+                out += [
+                    str(Path(root) / f)
+                    for f in sorted(files)
+                    if not f.startswith(".") and Path(f).suffix.lower() not in NOT_CLAIMS
+                ]
         else:
             out.append(p)
     return out
@@ -147,8 +176,11 @@ class Engine:
         self.by_id = {e.id: e for e in catalog()}
         self._by_kind: dict[tuple[str, str], tuple[list[Edit], list[Edit]]] = {}
         self._current = FileResult("")
-        self.crash_enabled = bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore)) \
-            if ENGINE_CRASH in self.by_id else False
+        self.crash_enabled = (
+            bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore))
+            if ENGINE_CRASH in self.by_id
+            else False
+        )
 
     # -- running ---------------------------------------------------------------------------------
     def scrub(self, sources: Iterable[str], stdin: BinaryIO | None = None) -> Result:
@@ -191,8 +223,10 @@ class Engine:
         key = (transaction, profile)
         found = self._by_kind.get(key)
         if found is None:
+
             def keep(e: Edit) -> bool:
                 return transaction in e.transactions and (e.payers is None or profile in e.payers)
+
             found = ([e for e in self.claim_edits if keep(e)], [e for e in self.line_edits if keep(e)])
             self._by_kind[key] = found
         return found
@@ -220,8 +254,9 @@ class Engine:
         for edit in self.batch_edits:
             self._run(edit, record, ctx, result, None, None)
 
-    def _run(self, edit: Edit, subject, ctx: Context, result: Result, claim: Claim | None,
-             line: ServiceLine | None) -> None:
+    def _run(
+        self, edit: Edit, subject, ctx: Context, result: Result, claim: Claim | None, line: ServiceLine | None
+    ) -> None:
         try:
             hits = edit.check(subject, ctx)
             hits = list(hits) if hits is not None else ()
@@ -231,30 +266,48 @@ class Engine:
         for h in hits:
             self._emit(edit, h, ctx.file, result, claim, line)
 
-    def _crash(self, edit: Edit, exc: Exception, ctx: Context, result: Result, claim: Claim | None,
-               line: ServiceLine | None) -> None:
+    def _crash(
+        self,
+        edit: Edit,
+        exc: Exception,
+        ctx: Context,
+        result: Result,
+        claim: Claim | None,
+        line: ServiceLine | None,
+    ) -> None:
         if not self.crash_enabled:
             return
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
         meta = self.by_id[ENGINE_CRASH]
         # The exception text may quote claim data, so only its type and place are reported.
-        h = Hit(loc=line.lx.at() if line else claim.ref.at() if claim else None,
-                fields=(("edit", edit.id), ("error", type(exc).__name__), ("where", where)))
+        h = Hit(
+            loc=line.lx.at() if line else claim.ref.at() if claim else None,
+            fields=(("edit", edit.id), ("error", type(exc).__name__), ("where", where)),
+        )
         self._emit(meta, h, ctx.file, result, claim, line)
 
-    def _emit(self, edit: Edit, h: Hit, file: str, result: Result, claim: Claim | None,
-              line: ServiceLine | None) -> None:
+    def _emit(
+        self, edit: Edit, h: Hit, file: str, result: Result, claim: Claim | None, line: ServiceLine | None
+    ) -> None:
         fields = dict(h.fields)
         fields.setdefault("value", h.value)
         fields.setdefault("expected", h.expected)
         severity = self.config.severity.get(edit.id, edit.severity)
         env = claim.envelope if claim else None
         finding = Finding(
-            edit=edit.id, name=edit.name, category=edit.category, severity=severity,
-            message=edit.render(fields), file=file, claim_id=claim.claim_id if claim else None,
+            edit=edit.id,
+            name=edit.name,
+            category=edit.category,
+            severity=severity,
+            message=edit.render(fields),
+            file=file,
+            claim_id=claim.claim_id if claim else None,
             line=h.line if h.line is not None else (line.number if line else None),
-            loc=h.loc, value=h.value, expected=h.expected, fix=h.fix,
+            loc=h.loc,
+            value=h.value,
+            expected=h.expected,
+            fix=h.fix,
             control=(env.isa13, env.gs06, env.st02) if env else ("", "", ""),
         )
         result.findings.add(finding)
@@ -262,8 +315,12 @@ class Engine:
         self._current.findings[severity.label] += 1
 
 
-def scrub(sources: Iterable[str], config: Config | None = None, times: AdminTimes | None = None,
-          stdin: BinaryIO | None = None) -> Result:
+def scrub(
+    sources: Iterable[str],
+    config: Config | None = None,
+    times: AdminTimes | None = None,
+    stdin: BinaryIO | None = None,
+) -> Result:
     return Engine(config or Config(), times).scrub(sources, stdin)
 
 

@@ -113,7 +113,7 @@ class SegmentReader:
         start = binary.read(4096)
         skipped = 0
         if start.startswith(_BOM):
-            start = start[len(_BOM):]
+            start = start[len(_BOM) :]
             skipped = len(_BOM)
         stripped = start.lstrip()
         while not stripped and start:  # white space only so far: skip it, however long
@@ -126,8 +126,11 @@ class SegmentReader:
         if b"\x00" in stripped:
             raise InputError("binary data, not an X12 text file", offset=skipped + stripped.index(b"\x00"))
         if not stripped.startswith(b"ISA"):
-            raise InputError("not an X12 interchange: the data does not begin with an ISA segment",
-                             segment=1, offset=skipped)
+            raise InputError(
+                "not an X12 interchange: the data does not begin with an ISA segment",
+                segment=1,
+                offset=skipped,
+            )
         text = io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="")
         head = stripped.decode("utf-8", errors="surrogateescape")
         while len(head) < ISA_LEN + 2:
@@ -139,9 +142,11 @@ class SegmentReader:
         try:
             self._raw = pyx12.rawx12file.RawX12File(_Prepared(head, text))
         except pyx12.errors.X12Error as exc:  # defensive: _check_isa covers the known cases
-            raise InputError(f"ISA cannot be read ({type(exc).__name__})", segment=1, offset=skipped) from None
+            raise InputError(
+                f"ISA cannot be read ({type(exc).__name__})", segment=1, offset=skipped
+            ) from None
         seg, ele, comp, _nl, rep = self._raw.get_term()
-        after = head[ISA_LEN:ISA_LEN + 2]
+        after = head[ISA_LEN : ISA_LEN + 2]
         if seg == "\r" and after.startswith("\n"):
             line_end = "\n"
         elif seg not in "\r\n" and after.startswith("\r\n"):
@@ -156,8 +161,9 @@ class SegmentReader:
     @staticmethod
     def _check_isa(head: str, offset: int) -> None:
         if len(head) < ISA_LEN:
-            raise InputError(f"truncated ISA segment ({len(head)} of {ISA_LEN} characters)",
-                             segment=1, offset=offset)
+            raise InputError(
+                f"truncated ISA segment ({len(head)} of {ISA_LEN} characters)", segment=1, offset=offset
+            )
         sep = head[3]
         if sep.isalnum() or sep.isspace():
             raise InputError("ISA element separator is not a delimiter character", segment=1, offset=offset)
@@ -165,13 +171,19 @@ class SegmentReader:
         if misplaced:
             raise InputError(
                 f"ISA is not fixed width (element {(_ISA_SEPARATORS.index(misplaced[0]) + 1):02d} misplaced);"
-                " a 5010 ISA is exactly 106 characters", segment=1, offset=offset)
+                " a 5010 ISA is exactly 106 characters",
+                segment=1,
+                offset=offset,
+            )
         version = head[84:89]
         # ISA12 00401 is accepted here: some senders keep a 4010 envelope around 5010 groups, and
         # the GS08 / ST03 version decides (build837 refuses 4010 transactions).
         if version not in ("00401", "00501"):
-            raise InputError(f"unknown interchange version ISA12={version!r}; only 00501 is supported",
-                             segment=1, offset=offset)
+            raise InputError(
+                f"unknown interchange version ISA12={version!r}; only 00501 is supported",
+                segment=1,
+                offset=offset,
+            )
         term = head[ISA_LEN - 1]
         if term.isalnum() or term == sep or term == " ":
             raise InputError("ISA segment terminator is missing or invalid", segment=1, offset=offset)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .findings import CATEGORIES, FIX_SAFETY, Severity
+from .model import in_window
 
 SCOPES = ("claim", "line", "batch")
 TRANSACTIONS = frozenset({"837P", "837I"})
@@ -54,11 +55,7 @@ class Edit:
         return " ".join(x for x in out if x).strip()
 
     def applies_on(self, day: dt.date | None) -> bool:
-        if day is None:
-            return True
-        if self.effective_from and day < self.effective_from:
-            return False
-        return not (self.effective_to and day > self.effective_to)
+        return in_window(day, self.effective_from, self.effective_to)
 
     def render(self, fields: dict) -> str:
         try:
@@ -75,11 +72,23 @@ class Family:
         self.description = description
         self.edits: list[Edit] = []
 
-    def edit(self, id: str, *, name: str, category: str, severity: str, scope: str, message: str,
-             transactions: Iterable[str] = TRANSACTIONS, payers: Iterable[str] | None = None,
-             effective_from: str | None = None, effective_to: str | None = None,
-             references: Iterable[str] = (), fix: str | None = None,
-             examples: dict[str, str] | None = None) -> Callable:
+    def edit(
+        self,
+        id: str,
+        *,
+        name: str,
+        category: str,
+        severity: str,
+        scope: str,
+        message: str,
+        transactions: Iterable[str] = TRANSACTIONS,
+        payers: Iterable[str] | None = None,
+        effective_from: str | None = None,
+        effective_to: str | None = None,
+        references: Iterable[str] = (),
+        fix: str | None = None,
+        examples: dict[str, str] | None = None,
+    ) -> Callable:
         if category not in CATEGORIES:
             raise ValueError(f"{id}: unknown category {category!r}")
         if scope not in SCOPES:
@@ -91,14 +100,26 @@ class Family:
             raise ValueError(f"{id}: unknown payer profile in {payer_list}")
 
         def register(fn: Callable | None, docstring: str = "") -> Callable | None:
-            self.edits.append(Edit(
-                id=id, name=name, family=self.name, category=category, severity=Severity.parse(severity),
-                scope=scope, message=message, check=fn, transactions=frozenset(transactions),
-                payers=payer_list,
-                effective_from=dt.date.fromisoformat(effective_from) if effective_from else None,
-                effective_to=dt.date.fromisoformat(effective_to) if effective_to else None,
-                references=tuple(references), fix=fix, examples=dict(examples or {}), docstring=docstring,
-            ))
+            self.edits.append(
+                Edit(
+                    id=id,
+                    name=name,
+                    family=self.name,
+                    category=category,
+                    severity=Severity.parse(severity),
+                    scope=scope,
+                    message=message,
+                    check=fn,
+                    transactions=frozenset(transactions),
+                    payers=payer_list,
+                    effective_from=dt.date.fromisoformat(effective_from) if effective_from else None,
+                    effective_to=dt.date.fromisoformat(effective_to) if effective_to else None,
+                    references=tuple(references),
+                    fix=fix,
+                    examples=dict(examples or {}),
+                    docstring=docstring,
+                )
+            )
             return fn
 
         return register
@@ -127,5 +148,4 @@ def matches(edit_id: str, prefixes: Iterable[str]) -> bool:
 def select(edits: list[Edit], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Edit]:
     chosen = list(select)
     skipped = list(ignore)
-    return [e for e in edits
-            if (not chosen or matches(e.id, chosen)) and not matches(e.id, skipped)]
+    return [e for e in edits if (not chosen or matches(e.id, chosen)) and not matches(e.id, skipped)]

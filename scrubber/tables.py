@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from .model import in_window
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "edits" / "data"
 
 
@@ -32,11 +34,7 @@ class Row:
     values: dict[str, str]
 
     def covers(self, day: dt.date | None) -> bool:
-        if day is None:
-            return True
-        if self.effective_from and day < self.effective_from:
-            return False
-        return not (self.effective_to and day > self.effective_to)
+        return in_window(day, self.effective_from, self.effective_to)
 
 
 @dataclass
@@ -92,13 +90,17 @@ def load_table(name: str, meta: dict, data_dir: Path = DATA_DIR, verify: bool = 
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != table.columns:
-            raise TableError(f"{name}: columns {reader.fieldnames} differ from the manifest "
-                             f"{list(table.columns)}")
+            raise TableError(
+                f"{name}: columns {reader.fieldnames} differ from the manifest {list(table.columns)}"
+            )
         for number, record in enumerate(reader, start=2):
             where = f"{path.name}:{number}"
-            row = Row(tuple(record[k] for k in key), _date(record["effective_from"], where),
-                      _date(record["effective_to"], where),
-                      {k: v for k, v in record.items() if k not in key})
+            row = Row(
+                tuple(record[k] for k in key),
+                _date(record["effective_from"], where),
+                _date(record["effective_to"], where),
+                {k: v for k, v in record.items() if k not in key},
+            )
             if row.effective_from and row.effective_to and row.effective_to < row.effective_from:
                 raise TableError(f"{where}: effective_to is before effective_from")
             table.rows.setdefault(row.key, []).append(row)

@@ -25,8 +25,9 @@ def test_edit_is_documented(edit):
     assert "What it checks" in page and "Why it matters" in page
 
 
-@pytest.mark.parametrize("edit", [e for e in EDITS if e.check is not None],
-                         ids=[e.id for e in EDITS if e.check is not None])
+@pytest.mark.parametrize(
+    "edit", [e for e in EDITS if e.check is not None], ids=[e.id for e in EDITS if e.check is not None]
+)
 def test_edit_has_cases(edit):
     assert edit.examples.get("fail"), f"{edit.id}: no failing example for `scrub explain`"
     path = CASES_DIR / f"{edit.id}.yml"

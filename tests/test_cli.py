@@ -35,19 +35,31 @@ README_FINDINGS = {
     "837i_clean.x12": set(),
     "837p_multi_interchange.x12": set(),
     "837p_defects.x12": {
-        ("BAL001", "DEF-BAL001", None), ("CS001", "DEF-CS001-BADICD", None),
-        ("CS002", "DEF-CS002-NONBILL", None), ("CS003", "DEF-CS003-BADNPI", None),
-        ("CS004", "DEF-CS004-BADPROC", 4), ("CS005", "DEF-CS005-BADPOS", None),
-        ("CS007", "DEF-CS007-BK", None), ("CS007", "DEF-CS007-ABF1ST", None),
-        ("DX001", "DEF-DX001-PTR5", 2), ("DX002", "DEF-DX002-DUPPTR", 1), ("DX003", "DEF-DX003-NOPTR1", 1),
-        ("STR009", "DEF-STR009-NOHI", None), ("STR009", "DEF-STR009-NOPAYER", None),
+        ("BAL001", "DEF-BAL001", None),
+        ("CS001", "DEF-CS001-BADICD", None),
+        ("CS002", "DEF-CS002-NONBILL", None),
+        ("CS003", "DEF-CS003-BADNPI", None),
+        ("CS004", "DEF-CS004-BADPROC", 4),
+        ("CS005", "DEF-CS005-BADPOS", None),
+        ("CS007", "DEF-CS007-BK", None),
+        ("CS007", "DEF-CS007-ABF1ST", None),
+        ("DX001", "DEF-DX001-PTR5", 2),
+        ("DX002", "DEF-DX002-DUPPTR", 1),
+        ("DX003", "DEF-DX003-NOPTR1", 1),
+        ("STR009", "DEF-STR009-NOHI", None),
+        ("STR009", "DEF-STR009-NOPAYER", None),
     },
     "837i_defects.x12": {
-        ("BAL001", "DEF-I-BAL001", None), ("CS002", "DEF-I-CS002-NONBILL", None),
+        ("BAL001", "DEF-I-BAL001", None),
+        ("CS002", "DEF-I-CS002-NONBILL", None),
         ("CS006", "DEF-I-CS006-REV3", 1),
     },
-    "837p_envelope_defects.x12": {("STR001", None, None), ("STR002", None, None), ("STR003", None, None),
-                                  ("STR004", None, None)},
+    "837p_envelope_defects.x12": {
+        ("STR001", None, None),
+        ("STR002", None, None),
+        ("STR003", None, None),
+        ("STR004", None, None),
+    },
     "837p_truncated.x12": {("STR008", None, None)},
 }
 README_EXIT = {"837p_clean.x12": 0, "837i_clean.x12": 0, "837p_multi_interchange.x12": 0}
@@ -82,6 +94,7 @@ def _isolated_cwd(tmp_path, monkeypatch):
 
 
 # -- exit codes ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(README_FINDINGS))
 def test_samples_report_the_findings_in_the_readme(name):
@@ -171,6 +184,7 @@ def test_missing_file_report_still_written_with_output(tmp_path):
 
 # -- formats ---------------------------------------------------------------------------------------
 
+
 def test_format_json_is_valid_json():
     result = invoke("check", DEFECTS, "--format", "json")
     doc = report(result)
@@ -178,8 +192,9 @@ def test_format_json_is_valid_json():
     assert len(doc["findings"]) == 13
 
 
-@pytest.mark.parametrize("path", [DEFECTS, CLEAN, SAMPLES / "837p_envelope_defects.x12"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [DEFECTS, CLEAN, SAMPLES / "837p_envelope_defects.x12"], ids=lambda p: p.name
+)
 def test_format_csv_header_and_one_row_per_finding(path):
     expected = report(invoke("check", path, "--format", "json"))["findings"]
     result = invoke("check", path, "--format", "csv")
@@ -234,6 +249,7 @@ def test_unknown_format_is_usage_error():
 
 
 # -- --output --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "text"])
 def test_output_writes_report_and_leaves_no_temp_files(tmp_path, fmt):
@@ -311,6 +327,7 @@ def test_output_in_missing_directory_is_refused(tmp_path):
 
 # -- inputs ----------------------------------------------------------------------------------------
 
+
 def test_directory_input_reads_x12_files_sorted_and_skips_readme():
     result = invoke("check", SAMPLES, "--format", "json")
     assert result.exit_code == 1
@@ -363,6 +380,7 @@ def test_stdin_empty_is_unreadable():
 
 # -- --select / --ignore / --config / --payer / --times ---------------------------------------------
 
+
 def test_select_only_runs_those_edits():
     doc = report(invoke("check", DEFECTS, "--select", "BAL", "--format", "json"))
     assert doc["findings"] and {f["edit"] for f in doc["findings"]} == {"BAL001"}
@@ -410,9 +428,11 @@ def test_config_unknown_key_is_one_line_exit_2(tmp_path):
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("text", ["select = [\n", '[severity]\nBAL001 = "fatal"\n', 'fail_on = "sometimes"\n',
-                                  'payer = "bogus"\n'], ids=["bad-toml", "bad-severity", "bad-fail-on",
-                                                             "bad-payer"])
+@pytest.mark.parametrize(
+    "text",
+    ["select = [\n", '[severity]\nBAL001 = "fatal"\n', 'fail_on = "sometimes"\n', 'payer = "bogus"\n'],
+    ids=["bad-toml", "bad-severity", "bad-fail-on", "bad-payer"],
+)
 def test_config_bad_values_are_one_line_exit_2(tmp_path, text):
     cfg = tmp_path / "scrubber.toml"
     cfg.write_text(text, encoding="utf-8")
@@ -474,6 +494,7 @@ def test_times_without_required_columns_exit_2(tmp_path):
 
 # -- edits / explain / --version -------------------------------------------------------------------
 
+
 def test_edits_lists_every_catalog_id():
     result = invoke("edits")
     assert result.exit_code == 0
@@ -517,10 +538,17 @@ def test_version():
 
 # -- end to end (subprocess) -----------------------------------------------------------------------
 
+
 def _subprocess(*args: str, data: bytes | None = None, cwd: Path | None = None):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "scrubber", *args], input=data, capture_output=True,
-                          timeout=120, env=env, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "scrubber", *args],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        env=env,
+        cwd=cwd,
+    )
 
 
 def test_python_m_scrubber_version(tmp_path):

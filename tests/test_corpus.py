@@ -31,7 +31,8 @@ def scrub(path: Path, out_dir: Path) -> tuple[int, str, dict | None]:
     out = out_dir / f"{path.stem}.json"
     result = RUNNER.invoke(app, ["check", str(path), "--format", "json", "--output", str(out)])
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"{path.name}: {type(result.exception).__name__}: {result.exception}")
+        f"{path.name}: {type(result.exception).__name__}: {result.exception}"
+    )
     doc = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
     return result.exit_code, result.output, doc
 

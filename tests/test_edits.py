@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from casekit import apply_fix, base, findings_for, patch, renumber, scrub_text
+
 from scrubber.config import Config, from_table
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -41,8 +41,9 @@ def test_case(edit, case, tmp_path):
     assert not result.unreadable, result.unreadable
     got = findings_for(result, edit)
     want = case.get("expect") or []
-    assert [(f.claim_id, f.line) for f in got] == [(w.get("claim"), w.get("line")) for w in want], \
-        [f.message for f in got]
+    assert [(f.claim_id, f.line) for f in got] == [(w.get("claim"), w.get("line")) for w in want], [
+        f.message for f in got
+    ]
     for finding, expected in zip(got, want, strict=True):
         for key in ("value", "expected", "severity"):
             if key in expected:

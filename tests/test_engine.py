@@ -7,8 +7,8 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-
 from casekit import base, patch, renumber
+
 from scrubber.build837 import build
 from scrubber.config import Config, ConfigError, from_table, load
 from scrubber.findings import Severity
@@ -39,8 +39,10 @@ def test_837p_model_values_and_locations():
     assert claim.billing_provider.npi == "1990000014" and claim.billing_provider.tax_id == "990000101"
     assert claim.filing_indicator == "CI" and claim.payer.identifier == "SYNCI01"
     assert claim.rendering.npi == "1990000022"
-    assert [(d.position, d.qualifier, d.code) for d in claim.diagnoses] == [(1, "ABK", "M0579"),
-                                                                            (2, "ABF", "Z79899")]
+    assert [(d.position, d.qualifier, d.code) for d in claim.diagnoses] == [
+        (1, "ABK", "M0579"),
+        (2, "ABF", "Z79899"),
+    ]
     assert claim.diagnoses[1].loc.path == "2300/HI02-2"
     line1, line2 = claim.lines
     assert (line1.number, line1.code, line1.units, line1.pointers) == (1, "96365", Decimal("1"), ("1", "2"))
@@ -62,9 +64,15 @@ def test_837i_model():
 
 
 def test_bad_business_data_never_raises():
-    text = patch(base("837p"), [["SV1*HC:96365*250.00*UN*1***1:2", "SV1*:::*X*Y*Z*Q*R*::"],
-                                ["DTP*472*D8*20261103", "DTP*472*D8*2026XX03", 2],
-                                ["LX*1", "LX*ONE"], ["HI*ABK:M0579*ABF:Z79899", "HI*ABK*:*ABF"]])
+    text = patch(
+        base("837p"),
+        [
+            ["SV1*HC:96365*250.00*UN*1***1:2", "SV1*:::*X*Y*Z*Q*R*::"],
+            ["DTP*472*D8*20261103", "DTP*472*D8*2026XX03", 2],
+            ["LX*1", "LX*ONE"],
+            ["HI*ABK:M0579*ABF:Z79899", "HI*ABK*:*ABF"],
+        ],
+    )
     (claim,) = claims_of(text)
     assert claim.lines[0].number is None and claim.lines[0].date_from is None
 
@@ -72,8 +80,15 @@ def test_bad_business_data_never_raises():
 def test_crashing_edit_becomes_engine_finding(tmp_path):
     family = Family("test", "test")
 
-    @family.edit("TST001", name="boom", category="engine", severity="error", scope="claim",
-                 message="never", references=("test",))
+    @family.edit(
+        "TST001",
+        name="boom",
+        category="engine",
+        severity="error",
+        scope="claim",
+        message="never",
+        references=("test",),
+    )
     def boom(claim, ctx):
         raise RuntimeError("member SMITH 123")  # message must not leak into the report
 
@@ -106,12 +121,21 @@ def test_severity_override_and_fail_on(tmp_path):
 def test_payer_profiles(tmp_path):
     family = Family("test", "test")
 
-    @family.edit("TST002", name="medicare-only", category="payer-policy", severity="info", scope="claim",
-                 payers=("medicare",), message="medicare claim", references=("test",))
+    @family.edit(
+        "TST002",
+        name="medicare-only",
+        category="payer-policy",
+        severity="info",
+        scope="claim",
+        payers=("medicare",),
+        message="medicare claim",
+        references=("test",),
+    )
     def medicare_only(claim, ctx):
         yield from ()
         if ctx.profile == "medicare":
             from scrubber.findings import hit
+
             yield hit(claim.ref.at())
 
     def count(text, cfg):

@@ -19,11 +19,21 @@ def test_agrees_with_simple_icd_10_cm_for_every_code():
     assert mismatches == []
 
 
-@pytest.mark.parametrize(("code", "status"), [
-    ("M0579", "billable"), ("M05.79", "billable"), ("M057", "header"), ("G35", "header"),
-    ("S72001A", "billable"), ("S72001", "header"), ("Z5111", "billable"), ("M9999X", "unknown"),
-    ("", "unknown"), ("A00-A09", "unknown"),
-])
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("M0579", "billable"),
+        ("M05.79", "billable"),
+        ("M057", "header"),
+        ("G35", "header"),
+        ("S72001A", "billable"),
+        ("S72001", "header"),
+        ("Z5111", "billable"),
+        ("M9999X", "unknown"),
+        ("", "unknown"),
+        ("A00-A09", "unknown"),
+    ],
+)
 def test_status(code, status):
     assert icd10.status(code) == status
 

@@ -40,8 +40,19 @@ def scrub_json(path: Path):
 
 def finding_keys(doc: dict) -> list[tuple]:
     """What must not change when only the byte layout changes (order included)."""
-    return [(f["edit"], f["claim_id"], f["line"], f["severity"], f["message"], f["value"], f["expected"],
-             json.dumps(f["location"])) for f in doc["findings"]]
+    return [
+        (
+            f["edit"],
+            f["claim_id"],
+            f["line"],
+            f["severity"],
+            f["message"],
+            f["value"],
+            f["expected"],
+            json.dumps(f["location"]),
+        )
+        for f in doc["findings"]
+    ]
 
 
 def claims_of(data: bytes) -> list[tuple]:
@@ -50,8 +61,14 @@ def claims_of(data: bytes) -> list[tuple]:
     out = []
     for record in build(reader, "<test>"):
         if isinstance(record, Claim):
-            out.append((record.claim_id, record.charge_text, len(record.diagnoses),
-                        tuple((ln.number, ln.code, ln.units_text, ln.pointers) for ln in record.lines)))
+            out.append(
+                (
+                    record.claim_id,
+                    record.charge_text,
+                    len(record.diagnoses),
+                    tuple((ln.number, ln.code, ln.units_text, ln.pointers) for ln in record.lines),
+                )
+            )
     return out
 
 
@@ -75,6 +92,7 @@ def test_phi_values_found_in_the_clean_sample():
 
 
 # -- layout variants that must read exactly like the original ---------------------------------------
+
 
 def _pipe_delimiters(data: bytes) -> bytes:
     text = data.decode("ascii")
@@ -131,6 +149,7 @@ def test_long_leading_whitespace_is_tolerated(tmp_path):
 
 
 # -- unreadable inputs: exit 2, one stderr line naming the file, no claim data --------------------
+
 
 def _cut_isa(d: bytes) -> bytes:
     return d[:50]
@@ -194,6 +213,7 @@ def test_stderr_is_silent_for_readable_files():
 
 # -- cut-off and odd files ---------------------------------------------------------------------------
 
+
 def test_truncated_before_iea_reports_both_claims_and_str008():
     path = SAMPLES / "837p_truncated.x12"
     result, doc = scrub_json(path)
@@ -234,7 +254,11 @@ def test_multi_interchange_file_has_four_claims():
     assert doc["files"][0]["claims"] == 4 and doc["summary"]["claims"] == 4
     assert doc["findings"] == []
     assert [c[0] for c in claims_of(path.read_bytes())] == [
-        "MULTI-ISA1-RA-001", "MULTI-ISA2-ONC-002", "MULTI-ISA3-ST1-PEG-003", "MULTI-ISA3-ST2-OP-004"]
+        "MULTI-ISA1-RA-001",
+        "MULTI-ISA2-ONC-002",
+        "MULTI-ISA3-ST1-PEG-003",
+        "MULTI-ISA3-ST2-OP-004",
+    ]
 
 
 def test_two_clean_interchanges_concatenated(tmp_path):

@@ -12,9 +12,19 @@ def test_readme_catalog_matches_registry():
     table = text.split("<!-- catalog:start")[1].split("<!-- catalog:end -->")[0]
     rows = [r for r in table.splitlines() if r.startswith("| ") and not r.startswith("| id ")]
     documented = [tuple(c.strip() for c in r.strip("|").split("|")) for r in rows]
-    expected = [(e.id, e.name, e.category, e.severity.label, e.scope, e.fix or "-",
-                 ",".join(e.payers) if e.payers else "all", ", ".join(sorted(e.transactions)))
-                for e in catalog()]
+    expected = [
+        (
+            e.id,
+            e.name,
+            e.category,
+            e.severity.label,
+            e.scope,
+            e.fix or "-",
+            ",".join(e.payers) if e.payers else "all",
+            ", ".join(sorted(e.transactions)),
+        )
+        for e in catalog()
+    ]
     assert documented == expected
 
 

@@ -19,8 +19,19 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_837"
 RUNNER = CliRunner()
 SEVERITIES = ("error", "warning", "info")
-FINDING_KEYS = {"file", "claim_id", "line", "edit", "category", "severity", "message", "location", "value",
-                "expected", "fix"}
+FINDING_KEYS = {
+    "file",
+    "claim_id",
+    "line",
+    "edit",
+    "category",
+    "severity",
+    "message",
+    "location",
+    "value",
+    "expected",
+    "fix",
+}
 
 
 def run_json(*args) -> tuple[int, dict]:
@@ -110,8 +121,9 @@ def check_contract(doc: dict) -> None:
     assert summary["claims"] == sum(e["claims"] for e in files)
     counts = Counter(f["severity"] for f in findings)
     assert summary["findings"] == {s: counts.get(s, 0) for s in SEVERITIES}
-    with_errors = {(f["file"], f["claim_id"]) for f in findings
-                   if f["severity"] == "error" and f["claim_id"] is not None}
+    with_errors = {
+        (f["file"], f["claim_id"]) for f in findings if f["severity"] == "error" and f["claim_id"] is not None
+    }
     assert summary["claims_with_errors"] == len(with_errors)
     assert summary["claims_with_errors"] <= summary["claims"]
     for entry in files:  # a per-file count, where the report carries one, must agree with findings
@@ -159,7 +171,9 @@ def test_same_claim_with_several_errors_counts_once(tmp_path):
     _code, doc = run_json(path)
     check_contract(doc)
     assert [(f["edit"], f["claim_id"]) for f in doc["findings"]] == [
-        ("BAL001", "CLEAN-RA-001"), ("CS005", "CLEAN-RA-001")]
+        ("BAL001", "CLEAN-RA-001"),
+        ("CS005", "CLEAN-RA-001"),
+    ]
     assert doc["summary"]["claims_with_errors"] == 1
 
 
@@ -172,8 +186,13 @@ def test_empty_and_unreadable_only_reports_match_the_contract(tmp_path):
     code, doc = run_json(empty)
     assert code == 2
     check_contract(doc)
-    assert doc["summary"] == {**doc["summary"], "files": 1, "claims": 0, "claims_with_errors": 0,
-                              "findings": {"error": 0, "warning": 0, "info": 0}}
+    assert doc["summary"] == {
+        **doc["summary"],
+        "files": 1,
+        "claims": 0,
+        "claims_with_errors": 0,
+        "findings": {"error": 0, "warning": 0, "info": 0},
+    }
 
 
 def test_stdin_report_matches_the_contract():
@@ -194,8 +213,19 @@ def test_findings_order_is_deterministic(all_samples):
 
 def test_report_written_to_file_is_the_same_document(tmp_path, all_samples):
     out = tmp_path / "r.json"
-    RUNNER.invoke(app, ["check", str(SAMPLES), str(SAMPLES / "does_not_exist.x12"), "--format", "json",
-                        "--output", str(out)], catch_exceptions=False)
+    RUNNER.invoke(
+        app,
+        [
+            "check",
+            str(SAMPLES),
+            str(SAMPLES / "does_not_exist.x12"),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
+        catch_exceptions=False,
+    )
     doc = json.loads(out.read_text(encoding="utf-8"))
     check_contract(doc)
     _code, ref = all_samples

@@ -7,20 +7,50 @@ from typing import TextIO
 
 from ..pipeline import Result
 
-COLUMNS = ["file", "isa13", "gs06", "st02", "claim_id", "line", "edit", "name", "category", "severity",
-           "message", "segment", "ordinal", "path", "value", "expected", "fix_title", "fix_safety"]
+COLUMNS = [
+    "file",
+    "isa13",
+    "gs06",
+    "st02",
+    "claim_id",
+    "line",
+    "edit",
+    "name",
+    "category",
+    "severity",
+    "message",
+    "segment",
+    "ordinal",
+    "path",
+    "value",
+    "expected",
+    "fix_title",
+    "fix_safety",
+]
 CHUNK = 10000
 
 
 def _row(f) -> dict:
     loc = f.loc
     return {
-        "file": f.file, "isa13": f.control[0], "gs06": f.control[1], "st02": f.control[2],
-        "claim_id": f.claim_id, "line": f.line, "edit": f.edit, "name": f.name, "category": f.category,
-        "severity": f.severity.label, "message": f.message,
-        "segment": loc.segment if loc else None, "ordinal": loc.ordinal if loc else None,
-        "path": loc.path if loc else None, "value": f.value, "expected": f.expected,
-        "fix_title": f.fix.title if f.fix else None, "fix_safety": f.fix.safety if f.fix else None,
+        "file": f.file,
+        "isa13": f.control[0],
+        "gs06": f.control[1],
+        "st02": f.control[2],
+        "claim_id": f.claim_id,
+        "line": f.line,
+        "edit": f.edit,
+        "name": f.name,
+        "category": f.category,
+        "severity": f.severity.label,
+        "message": f.message,
+        "segment": loc.segment if loc else None,
+        "ordinal": loc.ordinal if loc else None,
+        "path": loc.path if loc else None,
+        "value": f.value,
+        "expected": f.expected,
+        "fix_title": f.fix.title if f.fix else None,
+        "fix_safety": f.fix.safety if f.fix else None,
     }
 
 

@@ -17,11 +17,18 @@ SCHEMA_VERSION = 1
 def header(result: Result) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
-        "run": {"tool_version": __version__, "tables": tables.releases(), "started": result.started,
-                "inputs": ["<stdin>" if i == "-" else i for i in result.inputs]},
-        "summary": {"files": len(result.files), "claims": result.claims,
-                    "claims_with_errors": result.claims_with_errors,
-                    "findings": dict(result.counts)},
+        "run": {
+            "tool_version": __version__,
+            "tables": tables.releases(),
+            "started": result.started,
+            "inputs": ["<stdin>" if i == "-" else i for i in result.inputs],
+        },
+        "summary": {
+            "files": len(result.files),
+            "claims": result.claims,
+            "claims_with_errors": result.claims_with_errors,
+            "findings": dict(result.counts),
+        },
         "files": [f.as_dict() for f in result.files],
     }
 

@@ -15,8 +15,9 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def write(result: Result, out: TextIO, color: bool | None = None) -> None:
-    console = Console(file=out, force_terminal=color, no_color=color is False, width=120,
-                      highlight=False, soft_wrap=False)
+    console = Console(
+        file=out, force_terminal=color, no_color=color is False, width=120, highlight=False, soft_wrap=False
+    )
     for file, by_file in groupby(result.findings, key=lambda f: f.file):
         console.rule(Text(file, style="bold"), align="left")
         for claim_id, items in groupby(by_file, key=lambda f: f.claim_id):
@@ -45,13 +46,25 @@ def write(result: Result, out: TextIO, color: bool | None = None) -> None:
             status = Text("warnings", style="yellow")
         else:
             status = Text("clean", style="green")
-        files.add_row(f.path, f.transaction or "-", str(f.claims), str(f.findings["error"]),
-                      str(f.findings["warning"]), status)
+        files.add_row(
+            f.path,
+            f.transaction or "-",
+            str(f.claims),
+            str(f.findings["error"]),
+            str(f.findings["warning"]),
+            status,
+        )
     console.print(files)
     table = Table(title="Summary", show_header=True, header_style="bold")
     for col in ("files", "unreadable", "claims", "claims with errors", "errors", "warnings", "info"):
         table.add_column(col, justify="right")
-    table.add_row(str(len(result.files)), str(len(result.unreadable)), str(result.claims),
-                  str(result.claims_with_errors), str(result.counts["error"]), str(result.counts["warning"]),
-                  str(result.counts["info"]))
+    table.add_row(
+        str(len(result.files)),
+        str(len(result.unreadable)),
+        str(result.claims),
+        str(result.claims_with_errors),
+        str(result.counts["error"]),
+        str(result.counts["warning"]),
+        str(result.counts["info"]),
+    )
     console.print(table)
