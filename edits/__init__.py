@@ -1,6 +1,6 @@
 """The edit checks, one module per family.  ``FAMILIES`` is the registry the engine reads."""
 
-from . import balancing, code_set, dx_linkage, engine, structure
+from . import admin_hierarchy, balancing, code_set, dx_linkage, engine, start_stop, structure, time_units
 
 FAMILIES = [
     engine.FAMILY,
@@ -8,4 +8,7 @@ FAMILIES = [
     balancing.FAMILY,
     code_set.FAMILY,
     dx_linkage.FAMILY,
+    start_stop.FAMILY,
+    time_units.FAMILY,
+    admin_hierarchy.FAMILY,
 ]

@@ -59,6 +59,7 @@ class Fix:
     expect: str | None  # the value the edit saw; a stale fix is skipped
     safety: str
     title: str
+    more: tuple[Fix, ...] = ()  # further changes that belong to the same fix (applied together)
 
 
 @dataclass(frozen=True, slots=True)

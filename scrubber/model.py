@@ -171,6 +171,14 @@ class ServiceLine:
         return "SV202" if self.revenue_code or (self.service and self.service.segment == "SV2") else "SV101"
 
     @property
+    def units_element(self) -> str:
+        return "SV205" if self.service and self.service.segment == "SV2" else "SV104"
+
+    @property
+    def basis_element(self) -> str:
+        return "SV204" if self.service and self.service.segment == "SV2" else "SV103"
+
+    @property
     def charge_element(self) -> str:
         return "SV203" if self.service and self.service.segment == "SV2" else "SV102"
 

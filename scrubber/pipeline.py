@@ -28,6 +28,7 @@ from .registry import Edit, catalog, select
 from .times import AdminTimes
 
 ENGINE_CRASH = "ENG001"
+TIMES_UNMATCHED = "INF005"
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Context:
     claim: Claim | None = None
     profile: str = "commercial"
     transaction: str = ""
+    cache: dict = field(default_factory=dict)  # per-claim derived views (see scrubber/admin.py)
 
 
 @dataclass
@@ -188,7 +190,21 @@ class Engine:
         result = Result(inputs=list(names), started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         for name in names:
             result.files.append(self.scrub_file(name, result, stdin))
+        self._unmatched_times(result)
         return result
+
+    def _unmatched_times(self, result: Result) -> None:
+        """INF005: administration-record rows that no claim line used."""
+        meta = self.by_id.get(TIMES_UNMATCHED)
+        if meta is None or not self.times.rows or not select([meta], self.config.select, self.config.ignore):
+            return
+        source = self.times.source or "--times"
+        self._current = FileResult(source)
+        for row in self.times.rows:
+            if row.row not in self.times.matched:
+                h = Hit(loc=None, fields=(("row", row.row), ("claim", row.claim_id or "(blank)"),
+                                          ("line_no", row.line or "(blank)")))
+                self._emit(meta, h, source, result, None, None)
 
     def scrub_file(self, name: str, result: Result, stdin: BinaryIO | None = None) -> FileResult:
         shown = "<stdin>" if name == "-" else name
@@ -290,9 +306,11 @@ class Engine:
     def _emit(
         self, edit: Edit, h: Hit, file: str, result: Result, claim: Claim | None, line: ServiceLine | None
     ) -> None:
+        number = h.line if h.line is not None else (line.number if line else None)
         fields = dict(h.fields)
         fields.setdefault("value", h.value)
         fields.setdefault("expected", h.expected)
+        fields.setdefault("line", number)
         severity = self.config.severity.get(edit.id, edit.severity)
         env = claim.envelope if claim else None
         finding = Finding(
@@ -303,7 +321,7 @@ class Engine:
             message=edit.render(fields),
             file=file,
             claim_id=claim.claim_id if claim else None,
-            line=h.line if h.line is not None else (line.number if line else None),
+            line=number,
             loc=h.loc,
             value=h.value,
             expected=h.expected,

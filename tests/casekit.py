@@ -8,6 +8,7 @@ from pathlib import Path
 from scrubber.config import Config
 from scrubber.findings import Finding, Fix
 from scrubber.pipeline import Engine, Result
+from scrubber.times import AdminTimes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TERM = "~\n"
@@ -61,10 +62,15 @@ def renumber(text: str) -> str:
     return TERM.join(segs) + TERM
 
 
-def scrub_text(text: str, tmp_path: Path, config: Config | None = None, name: str = "case.x12") -> Result:
+def scrub_text(text: str, tmp_path: Path, config: Config | None = None, name: str = "case.x12",
+               times: str | None = None) -> Result:
     path = tmp_path / name
     path.write_text(text)
-    return Engine(config or Config()).scrub([str(path)])
+    record = None
+    if times is not None:
+        (tmp_path / "times.csv").write_text(times)
+        record = AdminTimes.load(str(tmp_path / "times.csv"))
+    return Engine(config or Config(), record).scrub([str(path)])
 
 
 def findings_for(result: Result, edit: str) -> list[Finding]:
@@ -74,13 +80,35 @@ def findings_for(result: Result, edit: str) -> list[Finding]:
 _ELEMENT = re.compile(r"^([A-Z][A-Z0-9]{1,2})(\d{2})(?:-(\d+))?$")
 
 
+def _loop_end(segs: list[str], start: int) -> int:
+    """Index after the 2400 loop that starts at ``start`` (an LX)."""
+    end = start + 1
+    while end < len(segs) and segs[end].split("*", 1)[0] not in ("LX", "CLM", "HL", "SE"):
+        end += 1
+    return end
+
+
 def apply_fix(text: str, fix: Fix) -> str:
-    """Apply a ``set`` fix to the file text: the element (or one component) of the segment at the
-    fix's ordinal.  Fix values use ':' between components, as the fixtures do."""
-    assert fix.op == "set", fix
+    """Apply a fix record (and the changes it carries in ``more``) to the file text.
+
+    ``set`` changes an element, or one component of it, of the segment at the fix's ordinal;
+    ``delete`` at an LX removes the whole service line.  Fix values use ':' between components,
+    as the fixtures do.  Fixes of one record are applied from the last ordinal back, so earlier
+    ordinals stay valid."""
     segs = segments(text)
-    index = fix.loc.ordinal - 1
-    els = segs[index].split("*")
+    for one in sorted((fix, *fix.more), key=lambda f: -f.loc.ordinal):
+        index = one.loc.ordinal - 1
+        if one.op == "delete":
+            assert segs[index].startswith("LX*"), segs[index]
+            del segs[index:_loop_end(segs, index)]
+            continue
+        assert one.op == "set", one
+        segs[index] = _set_element(segs[index], one)
+    return TERM.join(segs) + TERM
+
+
+def _set_element(segment: str, fix: Fix) -> str:
+    els = segment.split("*")
     assert els[0] == fix.loc.segment, (els[0], fix.loc)
     match = _ELEMENT.match(fix.loc.element)
     assert match, fix.loc.element
@@ -98,5 +126,4 @@ def apply_fix(text: str, fix: Fix) -> str:
     else:
         assert fix.expect is None or els[pos] == fix.expect, (els[pos], fix.expect)
         els[pos] = fix.value
-    segs[index] = "*".join(els)
-    return TERM.join(segs) + TERM
+    return "*".join(els)

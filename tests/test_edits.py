@@ -37,7 +37,7 @@ def case_config(case: dict) -> Config:
 @pytest.mark.parametrize(("edit", "case"), list(load_cases()))
 def test_case(edit, case, tmp_path):
     text = build_text(case)
-    result = scrub_text(text, tmp_path, case_config(case))
+    result = scrub_text(text, tmp_path, case_config(case), times=case.get("times"))
     assert not result.unreadable, result.unreadable
     got = findings_for(result, edit)
     want = case.get("expect") or []
@@ -61,9 +61,10 @@ def test_case(edit, case, tmp_path):
     if case.get("fixed"):
         assert got, "a fixed case needs findings to fix"
         fixed = text
-        for finding in got:
+        for finding in sorted(got, key=lambda f: -f.fix.loc.ordinal if f.fix else 0):
             assert finding.fix is not None, finding.message
             fixed = apply_fix(fixed, finding.fix)
-        again = scrub_text(fixed, tmp_path, case_config(case), name="fixed.x12")
+        fixed = renumber(fixed) if case.get("renumber", True) else fixed
+        again = scrub_text(fixed, tmp_path, case_config(case), name="fixed.x12", times=case.get("times"))
         assert findings_for(again, edit) == []
         assert again.claims == result.claims

@@ -48,7 +48,7 @@ def test_837p_model_values_and_locations():
     assert (line1.number, line1.code, line1.units, line1.pointers) == (1, "96365", Decimal("1"), ("1", "2"))
     assert line1.date_from == dt.date(2026, 11, 3)
     assert line1.service.ordinal == 27 and line1.service.at("SV104").path == "2300/2400/SV104"
-    assert line2.drugs[0].ndc == "50242013701" and line2.drugs[0].quantity == "28"
+    assert line2.drugs[0].ndc == "00944270005" and line2.drugs[0].quantity == "300"
     assert line2.drugs[0].unit == "ML"
     assert claim.missing == ()
 

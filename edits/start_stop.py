@@ -1,0 +1,128 @@
+"""Start and stop times of time-based administration codes (RULES.md A.3 ADM-04, F TIME-01..05).
+
+Times come from the ``--times`` administration record or NTE notes (scrubber/admin.py).
+"""
+
+from scrubber import admin
+from scrubber.findings import hit
+from scrubber.registry import Family
+
+FAMILY = Family("start-stop", "Start/stop times of time-based administration codes")
+
+
+def _line_problems(line, ctx, kind):
+    entry = admin.entry(ctx, line)
+    return entry, [detail for k, detail in entry.times.problems if k == kind]
+
+
+@FAMILY.edit("INF001", name="times-missing", category="start-stop-missing", severity="error", scope="line",
+             message="{code} is billed by time but no usable start and stop time is documented for line {line}",
+             references=("RULES.md A.3 ADM-04", "RULES.md F TIME-01"),
+             examples={"fail": "SV1*HC:96365*250*UN*1***1~ with no NTE*ADD*START 0900 STOP 1005 and no --times row"})
+def times_missing(line, ctx):
+    """
+    What it checks:
+        Every time-based administration line (96360, 96361, 96365-96368, 96369-96371, 96413,
+        96415-96417, 96422, 96423, 99601, 99602) has a usable start and stop time, from the
+        administration record (--times) or an NTE note on the line. An add-on hour line is
+        covered by the times of the infusion it extends.
+    Why it matters:
+        Units of these codes are paid by documented running time. Without times the billed units
+        cannot be verified, and an audit that finds no start/stop in the record takes the payment
+        back. Add the times to the administration record or the line note.
+    """
+    entry = admin.entry(ctx, line)
+    if not entry.time_based or entry.times.intervals or entry.times.problems:
+        return
+    if entry.kind == "addon-hour":
+        view = admin.for_claim(ctx)
+        if any(a.times.intervals and a.attr("addon_hour") == entry.code for a in view.on_day(entry.day)):
+            return
+    yield hit(line.service.at(line.code_element + "-2"), entry.code, "start and stop times", code=entry.code)
+
+
+@FAMILY.edit("INF002", name="stop-before-start", category="start-stop-missing", severity="error", scope="line",
+             message="Line {line} ({code}): {detail}",
+             references=("RULES.md F TIME-05",),
+             examples={"fail": "NTE*ADD*START 2330 STOP 0030 (crosses midnight without a date)"})
+def stop_before_start(line, ctx):
+    """
+    What it checks:
+        The documented stop time is after the start time. A record may cross midnight only with
+        full ISO date-times (2026-11-03T23:30 to 2026-11-04T00:30); a time of day or a note
+        cannot.
+    Why it matters:
+        A stop before the start is a documentation error; the running time, and so the units,
+        cannot be computed until it is corrected.
+    """
+    entry, problems = _line_problems(line, ctx, "stop-before-start")
+    for detail in problems:
+        yield hit(line.lx.at(), None, None, code=entry.code, detail=detail)
+
+
+@FAMILY.edit("INF003", name="times-outside-date-of-service", category="start-stop-missing", severity="error",
+             scope="line", message="Line {line} ({code}): {detail}", references=("RULES.md F TIME-05",),
+             examples={"fail": "times row 2026-11-04T09:00 for a line with DTP*472*D8*20261103"})
+def times_outside_date_of_service(line, ctx):
+    """
+    What it checks:
+        An administration documented with full dates starts on the line's date of service (or
+        within its RD8 range).
+    Why it matters:
+        Times on another day belong to another line or claim; billing them here misstates the
+        date of service, and the units they support belong elsewhere.
+    """
+    entry, problems = _line_problems(line, ctx, "outside-dos")
+    for detail in problems:
+        yield hit(line.date_ref.at("DTP03") if line.date_ref else line.lx.at(), None, None,
+                  code=entry.code, detail=detail)
+
+
+@FAMILY.edit("INF004", name="time-unreadable", category="start-stop-missing", severity="error", scope="line",
+             message="Line {line} ({code}): {detail} cannot be read as a time",
+             references=("RULES.md F TIME-01",), examples={"fail": "times row start '25:70'"})
+def time_unreadable(line, ctx):
+    """
+    What it checks:
+        Every start, stop and interruption value that the administration record gives for the
+        line parses (ISO date-time, or a time of day such as 09:00, 0900 or 9:00 AM).
+    Why it matters:
+        An unreadable time is a missing time: the units cannot be verified.
+    """
+    entry, problems = _line_problems(line, ctx, "unparseable")
+    for detail in problems:
+        yield hit(line.lx.at(), None, None, code=entry.code or line.code, detail=detail)
+
+
+FAMILY.declare(
+    "INF005", name="times-row-unmatched", category="start-stop-missing", severity="warning", scope="batch",
+    message="Administration record row {row} names claim {claim} line {line_no}, which is not in the files scrubbed",
+    references=("RULES.md F TIME-01",), examples={"fail": "times row for claim ZZZ-999 line 1 with no such claim"},
+    doc="""
+    What it checks:
+        Emitted by the engine after all files are scrubbed: every row of the administration record
+        (--times) was used by some claim line (CLM01 + LX01, or REF*6R).
+    Why it matters:
+        A row that matches nothing is usually a typo in the claim id or line number, so the line
+        it was meant for is checked without its times.
+    """,
+)
+
+
+@FAMILY.edit("INF006", name="times-sources-disagree", category="start-stop-missing", severity="warning",
+             scope="line", message="Line {line} ({code}): the administration record gives {value} running minutes,"
+             " the NTE note {expected}; the record is used",
+             references=("RULES.md F TIME-01", "TIME-02"),
+             examples={"fail": "times row 09:00-10:05 and NTE*ADD*START 0900 STOP 1030"})
+def times_sources_disagree(line, ctx):
+    """
+    What it checks:
+        When both the administration record and an NTE note time a line, they give the same
+        running minutes.
+    Why it matters:
+        Two different times for one administration make the claim indefensible on audit; the
+        record wins for the unit math, but the note sent to the payer should match it.
+    """
+    entry = admin.entry(ctx, line)
+    if entry.times.note_minutes is not None:
+        yield hit(line.lx.at(), entry.times.minutes, entry.times.note_minutes, code=entry.code)

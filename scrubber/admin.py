@@ -1,0 +1,240 @@
+"""Administration view of a claim: each line's code facts and documented running time.
+
+Times come from the ``--times`` record (keyed by CLM01 + LX01, or REF*6R) or from NTE notes on
+the line (837P 2400 NTE), else from a claim note (2300 NTE) when the claim has a single timed
+primary line.  When both the record and a note time a line, the record wins and the difference
+is kept for a warning.  Nothing here raises on bad data: problems are collected for the
+start-stop-missing edits.
+
+``for_claim(ctx)`` builds the view once per claim and caches it on the edit context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import tables
+from .model import Claim, ServiceLine
+from .tables import Row
+from .times import AdminTimes, minutes_between, parse_note, parse_record_time
+
+DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+
+
+@dataclass
+class Interval:
+    start: dt.datetime
+    stop: dt.datetime
+    source: str  # "record" or "note"
+
+    @property
+    def minutes(self) -> int:
+        return minutes_between(self.start, self.stop)
+
+    def overlap(self, other: Interval) -> int:
+        start, stop = max(self.start, other.start), min(self.stop, other.stop)
+        return minutes_between(start, stop) if stop > start else 0
+
+
+@dataclass
+class LineTimes:
+    intervals: list[Interval] = field(default_factory=list)
+    interruptions: int = 0  # minutes to subtract
+    source: str | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
+    note_minutes: int | None = None  # running minutes the note gave when the record won
+
+    @property
+    def minutes(self) -> int | None:
+        if not self.intervals:
+            return None
+        return max(0, sum(i.minutes for i in self.intervals) - self.interruptions)
+
+    @property
+    def start(self) -> dt.datetime | None:
+        return min(i.start for i in self.intervals) if self.intervals else None
+
+
+@dataclass
+class AdminLine:
+    line: ServiceLine
+    info: Row | None  # admin_codes row, None for a code that is not an administration code
+    times: LineTimes
+    day: dt.date | None
+
+    @property
+    def code(self) -> str:
+        return self.line.code
+
+    def attr(self, name: str) -> str:
+        return self.info.values.get(name, "") if self.info else ""
+
+    @property
+    def kind(self) -> str:
+        return self.attr("kind")
+
+    @property
+    def family(self) -> str:
+        return self.attr("family")
+
+    @property
+    def time_based(self) -> bool:
+        return self.attr("time_based") == "yes"
+
+    @property
+    def primaries(self) -> list[str]:
+        return [p for p in self.attr("primaries").split(";") if p]
+
+    @property
+    def units(self) -> int:
+        units = self.line.units
+        return int(units) if units is not None and units == int(units) else 0
+
+    @property
+    def distinct(self) -> bool:
+        return bool(DISTINCT_MODIFIERS.intersection(self.line.modifiers))
+
+
+@dataclass
+class ClaimAdmin:
+    claim: Claim
+    lines: list[AdminLine]
+
+    def on_day(self, day: dt.date | None) -> list[AdminLine]:
+        return [a for a in self.lines if a.day == day]
+
+    def drug_family(self, code: str, day: dt.date | None) -> str | None:
+        row = tables.get("drug_admin_family").lookup(code, on=day)
+        return row.values["family"] if row else None
+
+
+def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTimes:
+    times = LineTimes(source="record")
+    last_day = last_day or day
+    for row in rows:
+        start, stop = parse_record_time(row.start, day), parse_record_time(row.stop, day)
+        if start is None or stop is None:
+            bad = "start" if start is None else "stop"
+            times.problems.append(("unparseable", f"record row {row.row}: {bad} time {getattr(row, bad)!r}"))
+            continue
+        if stop < start:
+            times.problems.append(("stop-before-start", f"record row {row.row}: stop {row.stop} is before "
+                                                        f"start {row.start}"))
+            continue
+        if day is not None and not day <= start.date() <= last_day:
+            times.problems.append(("outside-dos", f"record row {row.row}: start {start:%Y-%m-%d %H:%M} is not on "
+                                                  f"the line's date of service {day:%Y-%m-%d}"))
+            continue
+        times.intervals.append(Interval(start, stop, "record"))
+        if row.interruptions_min:
+            if row.interruptions_min.isdigit():
+                times.interruptions += int(row.interruptions_min)
+            else:
+                times.problems.append(("unparseable", f"record row {row.row}: interruptions_min "
+                                                      f"{row.interruptions_min!r}"))
+    return times
+
+
+def _note_times(texts: list[str], day: dt.date | None) -> LineTimes | None:
+    pairs = []
+    for text in texts:
+        pairs += parse_note(text) or []
+    if not pairs or day is None:
+        return None
+    times = LineTimes(source="note")
+    for pair in pairs:
+        start = dt.datetime.combine(day, pair.start)
+        stop = dt.datetime.combine(day, pair.stop)
+        if stop < start:
+            times.problems.append(("stop-before-start", f"note: stop {pair.stop:%H:%M} is before start "
+                                                        f"{pair.start:%H:%M} (a note carries no date)"))
+            continue
+        if pair.interruption:
+            times.interruptions += minutes_between(start, stop)
+        else:
+            times.intervals.append(Interval(start, stop, "note"))
+    return times
+
+
+def _line_times(claim: Claim, line: ServiceLine, record: AdminTimes, claim_note: list[str],
+                day: dt.date | None) -> LineTimes:
+    rows = record.for_line(claim.claim_id, line.number, line.ref_6r)
+    notes = [n.text for n in line.notes] or claim_note
+    from_note = _note_times(notes, day)
+    if rows:
+        record.matched.update(r.row for r in rows)
+        times = _record_times(rows, day, line.date_to)
+        if from_note is not None and from_note.minutes is not None and times.minutes is not None \
+                and from_note.minutes != times.minutes:
+            times.note_minutes = from_note.minutes
+        return times
+    if from_note is not None:
+        return from_note
+    return LineTimes()
+
+
+def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
+    codes = tables.get("admin_codes")
+    day0 = claim.service_date
+    infos = [codes.lookup(line.code, on=line.date_from or day0) for line in claim.lines]
+    timed_primaries = [i for i in infos if i and i.values["time_based"] == "yes"
+                       and i.values["kind"] in ("initial", "sequential", "visit")]
+    claim_note = [n.text for n in claim.notes] if len(timed_primaries) == 1 else []
+    lines = []
+    for line, info in zip(claim.lines, infos, strict=True):
+        day = line.date_from or day0
+        note = claim_note if info is not None and info in timed_primaries else []
+        lines.append(AdminLine(line, info, _line_times(claim, line, record, note, day), day))
+    return ClaimAdmin(claim, lines)
+
+
+def for_claim(ctx) -> ClaimAdmin:
+    """The claim's administration view, built once per claim and kept on the edit context."""
+    view = ctx.cache.get("admin")
+    if view is None:
+        view = ctx.cache["admin"] = build(ctx.claim, ctx.times)
+    return view
+
+
+def entry(ctx, line: ServiceLine) -> AdminLine:
+    """The administration view of one line of the context's claim."""
+    return next(a for a in for_claim(ctx).lines if a.line is line)
+
+
+@dataclass
+class Administration:
+    """A primary infusion line (initial, sequential or visit) and the add-on hour lines that extend it."""
+
+    primary: AdminLine
+    addons: list[AdminLine] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int | None:
+        """Running minutes: the primary's, plus any add-on line documented with its own times."""
+        own = self.primary.times.minutes
+        if own is None:
+            return None
+        return own + sum(a.times.minutes or 0 for a in self.addons)
+
+    @property
+    def billed_addon_units(self) -> int:
+        return sum(a.units for a in self.addons)
+
+
+def administrations(view: ClaimAdmin) -> list[Administration]:
+    """Group each add-on hour line with the primary it extends: the nearest earlier line on the same
+    date whose hour add-on is that code, else the first later one."""
+    found = [Administration(a) for a in view.lines
+             if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")]
+    position = {id(a): i for i, a in enumerate(view.lines)}
+    for addon in view.lines:
+        if addon.kind != "addon-hour":
+            continue
+        candidates = [adm for adm in found
+                      if adm.primary.day == addon.day and adm.primary.attr("addon_hour") == addon.code]
+        if not candidates:
+            continue
+        before = [adm for adm in candidates if position[id(adm.primary)] < position[id(addon)]]
+        (before[-1] if before else candidates[0]).addons.append(addon)
+    return found
