@@ -196,7 +196,8 @@ def complex_drug_therapeutic_codes(claim, ctx):
     What it checks:
         A drug on the complex-biologic list (rituximab, infliximab and biosimilars, abatacept,
         tocilizumab, ocrelizumab, natalizumab, eculizumab, belimumab) administered on a date
-        whose infusion codes are therapeutic (96365, 96367).
+        whose infusion codes are therapeutic (96365, 96367) and no complex administration code is
+        billed (then the therapeutic code belongs to another drug).
     Why it matters:
         Possible under-coding: since CMS TDL 12397 / CR 13468 such drugs are paid as complex
         administration when the documentation supports it. Never upgraded automatically: some
@@ -206,8 +207,8 @@ def complex_drug_therapeutic_codes(claim, ctx):
     drugs = tables.get("drug_admin_family")
     for day in _days(view):
         complex_drugs = [a for a, fam in _drug_lines(view, day) if fam == "complex"]
-        if not complex_drugs:
-            continue
+        if not complex_drugs or any(a.family == "complex" for a in view.on_day(day)):
+            continue  # no complex drug, or its administration is billed with complex codes
         for entry in view.on_day(day):
             if entry.code in THERAPEUTIC_INFUSIONS:
                 drug = complex_drugs[0]

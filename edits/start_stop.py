@@ -35,9 +35,10 @@ def times_missing(line, ctx):
     if not entry.time_based or entry.times.intervals or entry.times.problems:
         return
     if entry.kind == "addon-hour":
-        view = admin.for_claim(ctx)
-        if any(a.times.intervals and a.attr("addon_hour") == entry.code for a in view.on_day(entry.day)):
-            return
+        extends = [adm.primary for adm in admin.administrations(admin.for_claim(ctx))
+                   if any(a is entry for a in adm.addons)]
+        if extends and extends[0].times.intervals:
+            return  # the hour is timed by the infusion it extends
     yield hit(line.service.at(line.code_element + "-2"), entry.code, "start and stop times", code=entry.code)
 
 

@@ -224,15 +224,20 @@ class Administration:
 
 def administrations(view: ClaimAdmin) -> list[Administration]:
     """Group each add-on hour line with the primary it extends: the nearest earlier line on the same
-    date whose hour add-on is that code, else the first later one."""
+    date whose hour add-on is that code, else the first later one (falling back to any non-hydration
+    infusion on the date for an add-on of the wrong family)."""
     found = [Administration(a) for a in view.lines
              if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")]
     position = {id(a): i for i, a in enumerate(view.lines)}
     for addon in view.lines:
         if addon.kind != "addon-hour":
             continue
-        candidates = [adm for adm in found
-                      if adm.primary.day == addon.day and adm.primary.attr("addon_hour") == addon.code]
+        same_day = [adm for adm in found if adm.primary.day == addon.day]
+        candidates = [adm for adm in same_day if adm.primary.attr("addon_hour") == addon.code]
+        if not candidates and addon.family != "hydration":
+            # an hour add-on of the wrong family (96366 after 96413) still bills an hour of that
+            # infusion; INF024 reports the code, the unit math counts the hour
+            candidates = [adm for adm in same_day if adm.primary.family not in ("hydration", "home")]
         if not candidates:
             continue
         before = [adm for adm in candidates if position[id(adm.primary)] < position[id(addon)]]
