@@ -35,7 +35,7 @@ def times_missing(line, ctx):
     if not entry.time_based or entry.times.intervals or entry.times.problems:
         return
     if entry.kind == "addon-hour":
-        extends = [adm.primary for adm in admin.administrations(admin.for_claim(ctx))
+        extends = [adm.primary for adm in admin.for_claim(ctx).administrations()
                    if any(a is entry for a in adm.addons)]
         if extends and extends[0].times.intervals:
             return  # the hour is timed by the infusion it extends

@@ -71,7 +71,7 @@ def hydration_under_31_minutes(line, ctx):
 def _unit_checks(ctx):
     """(line, billed, supported) for every add-on line whose units the documented time decides."""
     view = admin.for_claim(ctx)
-    for adm in admin.administrations(view):
+    for adm in view.administrations():
         minutes = adm.minutes
         if minutes is None or not adm.primary.time_based:
             continue

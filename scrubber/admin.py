@@ -100,6 +100,16 @@ class AdminLine:
 class ClaimAdmin:
     claim: Claim
     lines: list[AdminLine]
+    _groups: list | None = None
+
+    def entry(self, line: ServiceLine) -> AdminLine:
+        return next(a for a in self.lines if a.line is line)
+
+    def administrations(self) -> list:
+        """The claim's infusions with their add-on hour lines (see ``administrations``), computed once."""
+        if self._groups is None:
+            self._groups = administrations(self)
+        return self._groups
 
     def on_day(self, day: dt.date | None) -> list[AdminLine]:
         return [a for a in self.lines if a.day == day]
@@ -199,7 +209,7 @@ def for_claim(ctx) -> ClaimAdmin:
 
 def entry(ctx, line: ServiceLine) -> AdminLine:
     """The administration view of one line of the context's claim."""
-    return next(a for a in for_claim(ctx).lines if a.line is line)
+    return for_claim(ctx).entry(line)
 
 
 @dataclass
