@@ -156,12 +156,18 @@ def check(
     raise typer.Exit(exit_code(result, cfg.fail_on))
 
 
-@app.command()
-def edits(
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text or csv (json also works)."),
-) -> None:
-    """List the edit catalog: id, name, category, severity, scope, fix safety, payers, transactions."""
-    rows = [
+class CatalogFormat(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+CATALOG_COLUMNS = ("id", "name", "category", "severity", "scope", "fix", "payers", "transactions")
+
+
+def catalog_rows() -> list[dict]:
+    return [
         {
             "id": e.id,
             "name": e.name,
@@ -171,29 +177,37 @@ def edits(
             "scope": e.scope,
             "fix": e.fix or "-",
             "payers": ",".join(e.payers) if e.payers else "all",
-            "transactions": ",".join(sorted(e.transactions)),
+            "transactions": ", ".join(sorted(e.transactions)),
             "effective": f"{e.effective_from or ''}..{e.effective_to or ''}"
             if (e.effective_from or e.effective_to)
             else "always",
         }
         for e in catalog()
     ]
-    if format is Format.text:
+
+
+@app.command()
+def edits(
+    format: CatalogFormat = typer.Option(CatalogFormat.text, "--format", "-f", help="text, json, csv or markdown."),
+) -> None:
+    """List the edit catalog: id, name, category, severity, scope, fix safety, payers, transactions."""
+    rows = catalog_rows()
+    if format is CatalogFormat.text:
         from rich.console import Console
         from rich.table import Table
 
         table = Table(show_header=True, header_style="bold", box=None)
-        for col in ("id", "name", "category", "severity", "scope", "fix", "payers", "transactions"):
+        for col in CATALOG_COLUMNS:
             table.add_column(col)
         for r in rows:
-            table.add_row(
-                *(
-                    r[c]
-                    for c in ("id", "name", "category", "severity", "scope", "fix", "payers", "transactions")
-                )
-            )
+            table.add_row(*(r[c] for c in CATALOG_COLUMNS))
         Console(width=140).print(table)
-    elif format is Format.json:
+    elif format is CatalogFormat.markdown:
+        typer.echo("| " + " | ".join(CATALOG_COLUMNS) + " |")
+        typer.echo("|" + "---|" * len(CATALOG_COLUMNS))
+        for r in rows:
+            typer.echo("| " + " | ".join(r[c] for c in CATALOG_COLUMNS) + " |")
+    elif format is CatalogFormat.json:
         import json
 
         typer.echo(json.dumps(rows, indent=2))
