@@ -5,7 +5,9 @@ from scrubber import admin, tables
 from scrubber.findings import Fix, hit
 from scrubber.registry import Family
 
-FAMILY = Family("admin-hierarchy", "One initial service per encounter, add-ons and their primaries, drug family")
+FAMILY = Family(
+    "admin-hierarchy", "One initial service per encounter, add-ons and their primaries, drug family"
+)
 
 CHEMO_ADMIN_PREFIX = "964"
 THERAPEUTIC_INFUSIONS = frozenset({"96365", "96367"})
@@ -50,10 +52,18 @@ def _to_subsequent(entry) -> Fix | None:
     return Fix("set", loc, code, entry.code, "safe", f"Bill {code} (subsequent) instead of {entry.code}")
 
 
-@FAMILY.edit("INF020", name="second-initial-service", category="admin-hierarchy", severity="error", scope="claim",
-             fix="safe", message="Two initial services on {day}: {value} after {first}; only one initial service is "
-             "reported per encounter: bill {expected}", references=("RULES.md A.4 ADM-11", "ADM-12"),
-             examples={"fail": "96365 (ceftriaxone) and 96374 (ondansetron push) on one date, no modifier"})
+@FAMILY.edit(
+    "INF020",
+    name="second-initial-service",
+    category="admin-hierarchy",
+    severity="error",
+    scope="claim",
+    fix="safe",
+    message="Two initial services on {day}: {value} after {first}; only one initial service is "
+    "reported per encounter: bill {expected}",
+    references=("RULES.md A.4 ADM-11", "ADM-12"),
+    examples={"fail": "96365 (ceftriaxone) and 96374 (ondansetron push) on one date, no modifier"},
+)
 def second_initial_service(claim, ctx):
     """
     What it checks:
@@ -74,14 +84,28 @@ def second_initial_service(claim, ctx):
         if claim.transaction == "837I" and int(entry.attr("rank") or 9) > int(kept.attr("rank") or 9):
             continue  # INF022 reports the facility hierarchy
         fix = _to_subsequent(entry)
-        yield hit(_code_loc(entry.line), entry.code, entry.attr("subsequent") or "a subsequent code",
-                  line=entry.line.number, day=entry.day, first=kept.code, fix=fix)
+        yield hit(
+            _code_loc(entry.line),
+            entry.code,
+            entry.attr("subsequent") or "a subsequent code",
+            line=entry.line.number,
+            day=entry.day,
+            first=kept.code,
+            fix=fix,
+        )
 
 
-@FAMILY.edit("INF021", name="second-initial-with-modifier", category="admin-hierarchy", severity="warning",
-             scope="claim", message="Second initial service {value} on {day} carries {modifier}: the record must show "
-             "a second IV site or a separate encounter", references=("RULES.md A.4 ADM-11",),
-             examples={"fail": "96365 and 96365-XS on one date"})
+@FAMILY.edit(
+    "INF021",
+    name="second-initial-with-modifier",
+    category="admin-hierarchy",
+    severity="warning",
+    scope="claim",
+    message="Second initial service {value} on {day} carries {modifier}: the record must show "
+    "a second IV site or a separate encounter",
+    references=("RULES.md A.4 ADM-11",),
+    examples={"fail": "96365 and 96365-XS on one date"},
+)
 def second_initial_with_modifier(claim, ctx):
     """
     What it checks:
@@ -95,16 +119,29 @@ def second_initial_with_modifier(claim, ctx):
     for _kept, entry in _extra_initials(claim, view):
         if entry.distinct:
             modifier = next(m for m in entry.line.modifiers if m in admin.DISTINCT_MODIFIERS)
-            yield hit(_code_loc(entry.line), entry.code, None, line=entry.line.number, day=entry.day,
-                      modifier=modifier)
+            yield hit(
+                _code_loc(entry.line),
+                entry.code,
+                None,
+                line=entry.line.number,
+                day=entry.day,
+                modifier=modifier,
+            )
 
 
-@FAMILY.edit("INF022", name="facility-initial-hierarchy", category="admin-hierarchy", severity="error",
-             scope="claim", transactions=("837I",), fix="safe",
-             message="{value} is billed as an initial service but {first} outranks it on {day} (chemo/complex > "
-             "therapeutic > hydration; infusion > push): bill {expected}",
-             references=("RULES.md A.4 ADM-13", "RULES.md F.1 INST-04"),
-             examples={"fail": "837I: 96365 (antibiotic 09:00-09:40) + 96413 (rituximab 10:00-12:00)"})
+@FAMILY.edit(
+    "INF022",
+    name="facility-initial-hierarchy",
+    category="admin-hierarchy",
+    severity="error",
+    scope="claim",
+    transactions=("837I",),
+    fix="safe",
+    message="{value} is billed as an initial service but {first} outranks it on {day} (chemo/complex > "
+    "therapeutic > hydration; infusion > push): bill {expected}",
+    references=("RULES.md A.4 ADM-13", "RULES.md F.1 INST-04"),
+    examples={"fail": "837I: 96365 (antibiotic 09:00-09:40) + 96413 (rituximab 10:00-12:00)"},
+)
 def facility_initial_hierarchy(claim, ctx):
     """
     What it checks:
@@ -120,12 +157,19 @@ def facility_initial_hierarchy(claim, ctx):
     for kept, entry in _extra_initials(claim, view):
         if entry.distinct or int(entry.attr("rank") or 9) <= int(kept.attr("rank") or 9):
             continue
-        yield hit(_code_loc(entry.line), entry.code, entry.attr("subsequent") or "a subsequent code",
-                  line=entry.line.number, day=entry.day, first=kept.code, fix=_to_subsequent(entry))
+        yield hit(
+            _code_loc(entry.line),
+            entry.code,
+            entry.attr("subsequent") or "a subsequent code",
+            line=entry.line.number,
+            day=entry.day,
+            first=kept.code,
+            fix=_to_subsequent(entry),
+        )
 
 
 def _addon_problems(view):
-    """(add-on entry, the add-on that the billed primaries call for, or None) for add-ons without a primary."""
+    """(add-on entry, the add-on the billed primaries call for or None), for add-ons without a primary."""
     for entry in view.lines:
         if entry.kind not in ("addon-hour", "sequential", "concurrent", "addon-setup"):
             continue
@@ -134,16 +178,30 @@ def _addon_problems(view):
             continue
         right = None
         if entry.kind == "addon-hour":
-            right = next((a.attr("addon_hour") for a in view.on_day(entry.day)
-                          if a.attr("addon_hour") and a.attr("addon_hour") != entry.code
-                          and a.family != "hydration" and entry.family != "hydration"), None)
+            right = next(
+                (
+                    a.attr("addon_hour")
+                    for a in view.on_day(entry.day)
+                    if a.attr("addon_hour")
+                    and a.attr("addon_hour") != entry.code
+                    and a.family != "hydration"
+                    and entry.family != "hydration"
+                ),
+                None,
+            )
         yield entry, right
 
 
-@FAMILY.edit("INF023", name="addon-without-primary", category="admin-hierarchy", severity="error", scope="claim",
-             message="Add-on {value} has no allowed primary on {day} (one of {expected})",
-             references=("RULES.md A.2", "RULES.md A.3 ADM-06", "CMS NCCI add-on code file"),
-             examples={"fail": "96375 billed alone, with no 96365/96374/96409/96413 on the date"})
+@FAMILY.edit(
+    "INF023",
+    name="addon-without-primary",
+    category="admin-hierarchy",
+    severity="error",
+    scope="claim",
+    message="Add-on {value} has no allowed primary on {day} (one of {expected})",
+    references=("RULES.md A.2", "RULES.md A.3 ADM-06", "CMS NCCI add-on code file"),
+    examples={"fail": "96375 billed alone, with no 96365/96374/96409/96413 on the date"},
+)
 def addon_without_primary(claim, ctx):
     """
     What it checks:
@@ -157,14 +215,26 @@ def addon_without_primary(claim, ctx):
     view = admin.for_claim(ctx)
     for entry, right in _addon_problems(view):
         if right is None:
-            yield hit(_code_loc(entry.line), entry.code, ", ".join(entry.primaries), line=entry.line.number,
-                      day=entry.day)
+            yield hit(
+                _code_loc(entry.line),
+                entry.code,
+                ", ".join(entry.primaries),
+                line=entry.line.number,
+                day=entry.day,
+            )
 
 
-@FAMILY.edit("INF024", name="addon-wrong-family", category="admin-hierarchy", severity="error", scope="claim",
-             fix="safe", message="Add-on {value} does not extend the services billed on {day}; their add-on hour is "
-             "{expected}", references=("RULES.md A.3 ADM-07",),
-             examples={"fail": "96413 + 96366 (the chemo infusion's added hour is 96415)"})
+@FAMILY.edit(
+    "INF024",
+    name="addon-wrong-family",
+    category="admin-hierarchy",
+    severity="error",
+    scope="claim",
+    fix="safe",
+    message="Add-on {value} does not extend the services billed on {day}; their add-on hour is {expected}",
+    references=("RULES.md A.3 ADM-07",),
+    examples={"fail": "96413 + 96366 (the chemo infusion's added hour is 96415)"},
+)
 def addon_wrong_family(claim, ctx):
     """
     What it checks:
@@ -178,19 +248,31 @@ def addon_wrong_family(claim, ctx):
     for entry, right in _addon_problems(view):
         if right is not None:
             loc = _code_loc(entry.line)
-            yield hit(loc, entry.code, right, line=entry.line.number, day=entry.day,
-                      fix=Fix("set", loc, right, entry.code, "safe", f"Bill {right} instead of {entry.code}"))
+            yield hit(
+                loc,
+                entry.code,
+                right,
+                line=entry.line.number,
+                day=entry.day,
+                fix=Fix("set", loc, right, entry.code, "safe", f"Bill {right} instead of {entry.code}"),
+            )
 
 
 def _drug_lines(view, day):
     return [(a, view.drug_family(a.code, day)) for a in view.on_day(day) if a.info is None]
 
 
-@FAMILY.edit("INF025", name="complex-drug-therapeutic-codes", category="admin-hierarchy", severity="warning",
-             scope="claim", message="{drug} ({value}) is on the complex-biologic list but its administration is billed "
-             "as therapeutic {code}; Medicare pays 96413/96415 when the complexity is documented",
-             references=("RULES.md A.6 ADM-24",),
-             examples={"fail": "J1745 (infliximab) with 96365 + 96366"})
+@FAMILY.edit(
+    "INF025",
+    name="complex-drug-therapeutic-codes",
+    category="admin-hierarchy",
+    severity="warning",
+    scope="claim",
+    message="{drug} ({value}) is on the complex-biologic list but its administration is billed "
+    "as therapeutic {code}; Medicare pays 96413/96415 when the complexity is documented",
+    references=("RULES.md A.6 ADM-24",),
+    examples={"fail": "J1745 (infliximab) with 96365 + 96366"},
+)
 def complex_drug_therapeutic_codes(claim, ctx):
     """
     What it checks:
@@ -213,21 +295,30 @@ def complex_drug_therapeutic_codes(claim, ctx):
             if entry.code in THERAPEUTIC_INFUSIONS:
                 drug = complex_drugs[0]
                 name = drugs.lookup(drug.code, on=day).values["drug"]
-                yield hit(_code_loc(entry.line), drug.code, None, line=entry.line.number, drug=name, code=entry.code)
+                yield hit(
+                    _code_loc(entry.line), drug.code, None, line=entry.line.number, drug=name, code=entry.code
+                )
 
 
 def _non_complex_with_chemo(claim, ctx):
     view = admin.for_claim(ctx)
     for day in _days(view):
-        chemo = [a for a in view.on_day(day) if a.family == "complex" and a.code.startswith(CHEMO_ADMIN_PREFIX)]
+        chemo = [
+            a for a in view.on_day(day) if a.family == "complex" and a.code.startswith(CHEMO_ADMIN_PREFIX)
+        ]
         drugs = _drug_lines(view, day)
         if not chemo or not drugs or any(fam in ("complex", "chemo") for _, fam in drugs):
             continue
         plain = [a for a, fam in drugs if fam in ("therapeutic", "hydration")]
         if plain:
             entry = chemo[0]
-            yield hit(_code_loc(entry.line), entry.code, None, line=entry.line.number,
-                      drugs=", ".join(a.code for a in plain))
+            yield hit(
+                _code_loc(entry.line),
+                entry.code,
+                None,
+                line=entry.line.number,
+                drugs=", ".join(a.code for a in plain),
+            )
 
 
 _NON_COMPLEX_DOC = """
@@ -239,20 +330,44 @@ _NON_COMPLEX_DOC = """
         billing them with chemotherapy codes is over-coding. {why}
 """
 for _id, _name, _sev, _payers, _why in (
-        ("INF026", "non-complex-drug-chemo-codes-medicare", "error", ("medicare",),
-         "Medicare denies or recovers it."),
-        ("INF027", "non-complex-drug-chemo-codes", "warning", ("medicaid", "commercial"),
-         "Most payers follow Medicare; check the payer's policy.")):
-    FAMILY.edit(_id, name=_name, category="admin-hierarchy", severity=_sev, scope="claim", payers=_payers,
-                message="{value} (chemotherapy/complex administration) with only non-complex drugs ({drugs})",
-                references=("RULES.md A.6 ADM-25",),
-                examples={"fail": "96413 with J2185 (meropenem) as the only drug"},
-                )(_non_complex_with_chemo, _NON_COMPLEX_DOC.format(why=_why))
+    (
+        "INF026",
+        "non-complex-drug-chemo-codes-medicare",
+        "error",
+        ("medicare",),
+        "Medicare denies or recovers it.",
+    ),
+    (
+        "INF027",
+        "non-complex-drug-chemo-codes",
+        "warning",
+        ("medicaid", "commercial"),
+        "Most payers follow Medicare; check the payer's policy.",
+    ),
+):
+    FAMILY.edit(
+        _id,
+        name=_name,
+        category="admin-hierarchy",
+        severity=_sev,
+        scope="claim",
+        payers=_payers,
+        message="{value} (chemotherapy/complex administration) with only non-complex drugs ({drugs})",
+        references=("RULES.md A.6 ADM-25",),
+        examples={"fail": "96413 with J2185 (meropenem) as the only drug"},
+    )(_non_complex_with_chemo, _NON_COMPLEX_DOC.format(why=_why))
 
 
-@FAMILY.edit("INF028", name="drug-without-administration", category="admin-hierarchy", severity="warning",
-             scope="claim", message="Drug {value} on {day} has no administration line on that date",
-             references=("RULES.md A.5 ADM-22",), examples={"fail": "J1745 x40 with no 9636x/9641x line on the date"})
+@FAMILY.edit(
+    "INF028",
+    name="drug-without-administration",
+    category="admin-hierarchy",
+    severity="warning",
+    scope="claim",
+    message="Drug {value} on {day} has no administration line on that date",
+    references=("RULES.md A.5 ADM-22",),
+    examples={"fail": "J1745 x40 with no 9636x/9641x line on the date"},
+)
 def drug_without_administration(claim, ctx):
     """
     What it checks:
@@ -274,11 +389,18 @@ def drug_without_administration(claim, ctx):
                 yield hit(_code_loc(entry.line), code, None, line=entry.line.number, day=day)
 
 
-@FAMILY.edit("INF029", name="admin-in-facility-setting", category="admin-hierarchy", severity="error",
-             scope="claim", transactions=("837P",),
-             message="{value} is a facility place of service; the physician does not report drug administration "
-             "{codes} there (the facility bills it on the 837I)",
-             references=("RULES.md A.5 ADM-20",), examples={"fail": "837P POS 22 (outpatient hospital) with 96413"})
+@FAMILY.edit(
+    "INF029",
+    name="admin-in-facility-setting",
+    category="admin-hierarchy",
+    severity="error",
+    scope="claim",
+    transactions=("837P",),
+    message="{value} is a facility place of service; the physician does not report drug administration "
+    "{codes} there (the facility bills it on the 837I)",
+    references=("RULES.md A.5 ADM-20",),
+    examples={"fail": "837P POS 22 (outpatient hospital) with 96413"},
+)
 def admin_in_facility_setting(claim, ctx):
     """
     What it checks:

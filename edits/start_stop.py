@@ -15,10 +15,16 @@ def _line_problems(line, ctx, kind):
     return entry, [detail for k, detail in entry.times.problems if k == kind]
 
 
-@FAMILY.edit("INF001", name="times-missing", category="start-stop-missing", severity="error", scope="line",
-             message="{code} is billed by time but no usable start and stop time is documented for line {line}",
-             references=("RULES.md A.3 ADM-04", "RULES.md F TIME-01"),
-             examples={"fail": "SV1*HC:96365*250*UN*1***1~ with no NTE*ADD*START 0900 STOP 1005 and no --times row"})
+@FAMILY.edit(
+    "INF001",
+    name="times-missing",
+    category="start-stop-missing",
+    severity="error",
+    scope="line",
+    message="{code} is billed by time but no usable start and stop time is documented for line {line}",
+    references=("RULES.md A.3 ADM-04", "RULES.md F TIME-01"),
+    examples={"fail": "SV1*HC:96365*250*UN*1***1~ with no NTE*ADD*START 0900 STOP 1005 and no --times row"},
+)
 def times_missing(line, ctx):
     """
     What it checks:
@@ -35,17 +41,26 @@ def times_missing(line, ctx):
     if not entry.time_based or entry.times.intervals or entry.times.problems:
         return
     if entry.kind == "addon-hour":
-        extends = [adm.primary for adm in admin.for_claim(ctx).administrations()
-                   if any(a is entry for a in adm.addons)]
+        extends = [
+            adm.primary
+            for adm in admin.for_claim(ctx).administrations()
+            if any(a is entry for a in adm.addons)
+        ]
         if extends and extends[0].times.intervals:
             return  # the hour is timed by the infusion it extends
     yield hit(line.service.at(line.code_element + "-2"), entry.code, "start and stop times", code=entry.code)
 
 
-@FAMILY.edit("INF002", name="stop-before-start", category="start-stop-missing", severity="error", scope="line",
-             message="Line {line} ({code}): {detail}",
-             references=("RULES.md F TIME-05",),
-             examples={"fail": "NTE*ADD*START 2330 STOP 0030 (crosses midnight without a date)"})
+@FAMILY.edit(
+    "INF002",
+    name="stop-before-start",
+    category="start-stop-missing",
+    severity="error",
+    scope="line",
+    message="Line {line} ({code}): {detail}",
+    references=("RULES.md F TIME-05",),
+    examples={"fail": "NTE*ADD*START 2330 STOP 0030 (crosses midnight without a date)"},
+)
 def stop_before_start(line, ctx):
     """
     What it checks:
@@ -61,9 +76,16 @@ def stop_before_start(line, ctx):
         yield hit(line.lx.at(), None, None, code=entry.code, detail=detail)
 
 
-@FAMILY.edit("INF003", name="times-outside-date-of-service", category="start-stop-missing", severity="error",
-             scope="line", message="Line {line} ({code}): {detail}", references=("RULES.md F TIME-05",),
-             examples={"fail": "times row 2026-11-04T09:00 for a line with DTP*472*D8*20261103"})
+@FAMILY.edit(
+    "INF003",
+    name="times-outside-date-of-service",
+    category="start-stop-missing",
+    severity="error",
+    scope="line",
+    message="Line {line} ({code}): {detail}",
+    references=("RULES.md F TIME-05",),
+    examples={"fail": "times row 2026-11-04T09:00 for a line with DTP*472*D8*20261103"},
+)
 def times_outside_date_of_service(line, ctx):
     """
     What it checks:
@@ -75,13 +97,25 @@ def times_outside_date_of_service(line, ctx):
     """
     entry, problems = _line_problems(line, ctx, "outside-dos")
     for detail in problems:
-        yield hit(line.date_ref.at("DTP03") if line.date_ref else line.lx.at(), None, None,
-                  code=entry.code, detail=detail)
+        yield hit(
+            line.date_ref.at("DTP03") if line.date_ref else line.lx.at(),
+            None,
+            None,
+            code=entry.code,
+            detail=detail,
+        )
 
 
-@FAMILY.edit("INF004", name="time-unreadable", category="start-stop-missing", severity="error", scope="line",
-             message="Line {line} ({code}): {detail} cannot be read as a time",
-             references=("RULES.md F TIME-01",), examples={"fail": "times row start '25:70'"})
+@FAMILY.edit(
+    "INF004",
+    name="time-unreadable",
+    category="start-stop-missing",
+    severity="error",
+    scope="line",
+    message="Line {line} ({code}): {detail} cannot be read as a time",
+    references=("RULES.md F TIME-01",),
+    examples={"fail": "times row start '25:70'"},
+)
 def time_unreadable(line, ctx):
     """
     What it checks:
@@ -96,9 +130,15 @@ def time_unreadable(line, ctx):
 
 
 FAMILY.declare(
-    "INF005", name="times-row-unmatched", category="start-stop-missing", severity="warning", scope="batch",
-    message="Administration record row {row} names claim {claim} line {line_no}, which is not in the files scrubbed",
-    references=("RULES.md F TIME-01",), examples={"fail": "times row for claim ZZZ-999 line 1 with no such claim"},
+    "INF005",
+    name="times-row-unmatched",
+    category="start-stop-missing",
+    severity="warning",
+    scope="batch",
+    message="Administration record row {row} names claim {claim} line {line_no}, "
+    "which is not in the files scrubbed",
+    references=("RULES.md F TIME-01",),
+    examples={"fail": "times row for claim ZZZ-999 line 1 with no such claim"},
     doc="""
     What it checks:
         Emitted by the engine after all files are scrubbed: every row of the administration record
@@ -110,11 +150,17 @@ FAMILY.declare(
 )
 
 
-@FAMILY.edit("INF006", name="times-sources-disagree", category="start-stop-missing", severity="warning",
-             scope="line", message="Line {line} ({code}): the administration record gives {value} running minutes,"
-             " the NTE note {expected}; the record is used",
-             references=("RULES.md F TIME-01", "TIME-02"),
-             examples={"fail": "times row 09:00-10:05 and NTE*ADD*START 0900 STOP 1030"})
+@FAMILY.edit(
+    "INF006",
+    name="times-sources-disagree",
+    category="start-stop-missing",
+    severity="warning",
+    scope="line",
+    message="Line {line} ({code}): the administration record gives {value} running minutes,"
+    " the NTE note {expected}; the record is used",
+    references=("RULES.md F TIME-01", "TIME-02"),
+    examples={"fail": "times row 09:00-10:05 and NTE*ADD*START 0900 STOP 1030"},
+)
 def times_sources_disagree(line, ctx):
     """
     What it checks:

@@ -14,7 +14,9 @@ def _code_loc(line):
 
 def _set_units(line, units: int, title: str) -> Fix:
     if units == 0:
-        return Fix("delete", line.lx.at(), None, line.code, "safe", f"Remove line {line.number} ({line.code})")
+        return Fix(
+            "delete", line.lx.at(), None, line.code, "safe", f"Remove line {line.number} ({line.code})"
+        )
     loc = line.service.at(line.units_element)
     return Fix("set", loc, str(units), line.units_text, "safe", title)
 
@@ -24,10 +26,18 @@ def _hydration_secondary(view, entry) -> bool:
     return entry.code == "96361" and not any(a.code == "96360" for a in view.on_day(entry.day))
 
 
-@FAMILY.edit("INF010", name="infusion-was-push", category="time-units", severity="error", scope="line", fix="safe",
-             message="{code} runs {value} minutes; an IV administration of 15 minutes or less is a push: bill {expected}",
-             references=("RULES.md A.1", "RULES.md A.3 ADM-01"),
-             examples={"fail": "SV1*HC:96365*250*UN*1***1~ with NTE*ADD*START 0900 STOP 0912"})
+@FAMILY.edit(
+    "INF010",
+    name="infusion-was-push",
+    category="time-units",
+    severity="error",
+    scope="line",
+    fix="safe",
+    message="{code} runs {value} minutes; an IV administration of 15 minutes or less is a push: "
+    "bill {expected}",
+    references=("RULES.md A.1", "RULES.md A.3 ADM-01"),
+    examples={"fail": "SV1*HC:96365*250*UN*1***1~ with NTE*ADD*START 0900 STOP 0912"},
+)
 def infusion_was_push(line, ctx):
     """
     What it checks:
@@ -42,14 +52,26 @@ def infusion_was_push(line, ctx):
     push = entry.attr("push_code")
     if push and minutes is not None and timemath.is_push(minutes):
         loc = _code_loc(line)
-        yield hit(loc, minutes, push, code=entry.code,
-                  fix=Fix("set", loc, push, line.code, "safe", f"Bill {push} (push) instead of {line.code}"))
+        yield hit(
+            loc,
+            minutes,
+            push,
+            code=entry.code,
+            fix=Fix("set", loc, push, line.code, "safe", f"Bill {push} (push) instead of {line.code}"),
+        )
 
 
-@FAMILY.edit("INF011", name="hydration-under-31-minutes", category="time-units", severity="error", scope="line",
-             fix="safe", message="Hydration {code} ran {value} minutes; hydration under 31 minutes is not reportable",
-             references=("RULES.md A.1", "RULES.md A.3 ADM-02"),
-             examples={"fail": "SV1*HC:96360*180*UN*1***1~ with 25 minutes of saline documented"})
+@FAMILY.edit(
+    "INF011",
+    name="hydration-under-31-minutes",
+    category="time-units",
+    severity="error",
+    scope="line",
+    fix="safe",
+    message="Hydration {code} ran {value} minutes; hydration under 31 minutes is not reportable",
+    references=("RULES.md A.1", "RULES.md A.3 ADM-02"),
+    examples={"fail": "SV1*HC:96360*180*UN*1***1~ with 25 minutes of saline documented"},
+)
 def hydration_under_31_minutes(line, ctx):
     """
     What it checks:
@@ -82,14 +104,24 @@ def _unit_checks(ctx):
         yield adm, adm.billed_addon_units, supported
     for entry in view.lines:
         if _hydration_secondary(view, entry) and entry.times.minutes is not None:
-            yield admin.Administration(entry, [entry]), entry.units, \
-                timemath.secondary_hydration_units(entry.times.minutes)
+            yield (
+                admin.Administration(entry, [entry]),
+                entry.units,
+                timemath.secondary_hydration_units(entry.times.minutes),
+            )
 
 
-@FAMILY.edit("INF012", name="addon-units-exceed-time", category="time-units", severity="error", scope="claim",
-             fix="safe", message="{code} billed {value} unit(s) but {minutes} documented minutes support {expected}",
-             references=("RULES.md A.3 ADM-03", "ADM-05"),
-             examples={"fail": "96365 x1 + 96366 x1 for an infusion of 65 minutes (96366 needs 91 or more)"})
+@FAMILY.edit(
+    "INF012",
+    name="addon-units-exceed-time",
+    category="time-units",
+    severity="error",
+    scope="claim",
+    fix="safe",
+    message="{code} billed {value} unit(s) but {minutes} documented minutes support {expected}",
+    references=("RULES.md A.3 ADM-03", "ADM-05"),
+    examples={"fail": "96365 x1 + 96366 x1 for an infusion of 65 minutes (96366 needs 91 or more)"},
+)
 def addon_units_exceed_time(claim, ctx):
     """
     What it checks:
@@ -107,14 +139,27 @@ def addon_units_exceed_time(claim, ctx):
         line = adm.addons[-1].line
         keep = max(0, adm.addons[-1].units - (billed - supported))
         title = f"Set {line.code} units to {keep} ({adm.minutes} minutes)"
-        yield hit(line.service.at(line.units_element), billed, supported, line=line.number, code=line.code,
-                  minutes=adm.minutes, fix=_set_units(line, keep, title))
+        yield hit(
+            line.service.at(line.units_element),
+            billed,
+            supported,
+            line=line.number,
+            code=line.code,
+            minutes=adm.minutes,
+            fix=_set_units(line, keep, title),
+        )
 
 
-@FAMILY.edit("INF013", name="addon-units-below-time", category="time-units", severity="warning", scope="claim",
-             message="{minutes} documented minutes support {expected} unit(s) of {code}, but {value} are billed",
-             references=("RULES.md A.3 ADM-03",),
-             examples={"fail": "96413 x1 alone for a rituximab infusion documented at 120 minutes (96415 x1 missing)"})
+@FAMILY.edit(
+    "INF013",
+    name="addon-units-below-time",
+    category="time-units",
+    severity="warning",
+    scope="claim",
+    message="{minutes} documented minutes support {expected} unit(s) of {code}, but {value} are billed",
+    references=("RULES.md A.3 ADM-03",),
+    examples={"fail": "96413 x1 alone for a rituximab infusion documented at 120 minutes (96415 x1 missing)"},
+)
 def addon_units_below_time(claim, ctx):
     """
     What it checks:
@@ -127,13 +172,27 @@ def addon_units_below_time(claim, ctx):
         if billed < supported:
             target = adm.addons[-1].line if adm.addons else adm.primary.line
             addon = adm.primary.attr("addon_hour") or adm.primary.code
-            yield hit(target.service.at(target.units_element if adm.addons else target.code_element + "-2"),
-                      billed, supported, line=target.number, code=addon, minutes=adm.minutes)
+            yield hit(
+                target.service.at(target.units_element if adm.addons else target.code_element + "-2"),
+                billed,
+                supported,
+                line=target.number,
+                code=addon,
+                minutes=adm.minutes,
+            )
 
 
-@FAMILY.edit("INF014", name="concurrent-more-than-once", category="time-units", severity="error", scope="claim",
-             fix="safe", message="Concurrent infusion 96368 is billed {value} times on {day}; it is reported once per date",
-             references=("RULES.md A.1", "RULES.md A.3 ADM-08"), examples={"fail": "SV1*HC:96368*60*UN*2***1~"})
+@FAMILY.edit(
+    "INF014",
+    name="concurrent-more-than-once",
+    category="time-units",
+    severity="error",
+    scope="claim",
+    fix="safe",
+    message="Concurrent infusion 96368 is billed {value} times on {day}; it is reported once per date",
+    references=("RULES.md A.1", "RULES.md A.3 ADM-08"),
+    examples={"fail": "SV1*HC:96368*60*UN*2***1~"},
+)
 def concurrent_more_than_once(claim, ctx):
     """
     What it checks:
@@ -153,14 +212,28 @@ def concurrent_more_than_once(claim, ctx):
         targets = ([(first, 1)] if first.units > 1 else []) + [(a, 0) for a in rest]
         for entry, keep in targets:
             line = entry.line
-            yield hit(line.service.at(line.units_element), total, 1, line=line.number, day=day,
-                      fix=_set_units(line, keep, f"Set 96368 units to {keep}"))
+            yield hit(
+                line.service.at(line.units_element),
+                total,
+                1,
+                line=line.number,
+                day=day,
+                fix=_set_units(line, keep, f"Set 96368 units to {keep}"),
+            )
 
 
-@FAMILY.edit("INF015", name="repeat-push-professional", category="time-units", severity="error", scope="line",
-             transactions=("837P",), message="96376 (repeat push of the same drug) is a facility-only code; "
-             "a professional claim cannot report it", references=("RULES.md A.5 ADM-21", "RULES.md A.2"),
-             examples={"fail": "837P POS 11: 96374 + 96376 for ondansetron 40 minutes later"})
+@FAMILY.edit(
+    "INF015",
+    name="repeat-push-professional",
+    category="time-units",
+    severity="error",
+    scope="line",
+    transactions=("837P",),
+    message="96376 (repeat push of the same drug) is a facility-only code; "
+    "a professional claim cannot report it",
+    references=("RULES.md A.5 ADM-21", "RULES.md A.2"),
+    examples={"fail": "837P POS 11: 96374 + 96376 for ondansetron 40 minutes later"},
+)
 def repeat_push_professional(line, ctx):
     """
     What it checks:
@@ -175,10 +248,18 @@ def repeat_push_professional(line, ctx):
 PUSH_CODES = frozenset({"96374", "96375", "96376", "96409", "96411"})
 
 
-@FAMILY.edit("INF016", name="repeat-push-too-soon", category="time-units", severity="error", scope="line",
-             transactions=("837I",), message="96376 starts {value} minutes after the earlier push; a repeat push "
-             "of the same drug needs more than 30 minutes", references=("RULES.md A.2", "RULES.md A.3"),
-             examples={"fail": "96374 at 10:00 and 96376 at 10:20 (same ondansetron)"})
+@FAMILY.edit(
+    "INF016",
+    name="repeat-push-too-soon",
+    category="time-units",
+    severity="error",
+    scope="line",
+    transactions=("837I",),
+    message="96376 starts {value} minutes after the earlier push; a repeat push "
+    "of the same drug needs more than 30 minutes",
+    references=("RULES.md A.2", "RULES.md A.3"),
+    examples={"fail": "96374 at 10:00 and 96376 at 10:20 (same ondansetron)"},
+)
 def repeat_push_too_soon(line, ctx):
     """
     What it checks:
@@ -193,18 +274,29 @@ def repeat_push_too_soon(line, ctx):
     entry = admin.entry(ctx, line)
     if entry.times.start is None:
         return
-    earlier = [a.times.start for a in view.on_day(entry.day)
-               if a.code in PUSH_CODES and a is not entry and a.times.start and a.times.start <= entry.times.start]
+    earlier = [
+        a.times.start
+        for a in view.on_day(entry.day)
+        if a.code in PUSH_CODES and a is not entry and a.times.start and a.times.start <= entry.times.start
+    ]
     if earlier:
         gap = int((entry.times.start - max(earlier)).total_seconds() // 60)
         if gap <= 30:
             yield hit(_code_loc(line), gap, "more than 30")
 
 
-@FAMILY.edit("INF017", name="minutes-unit-basis", category="time-units", severity="error", scope="line",
-             transactions=("837P",), fix="safe", message="{code} is billed in minutes (SV103 MJ, {value}); MJ is for "
-             "anesthesia only: bill units (UN)", references=("RULES.md F TIME-04",),
-             examples={"fail": "SV1*HC:96365*250*MJ*65***1~"})
+@FAMILY.edit(
+    "INF017",
+    name="minutes-unit-basis",
+    category="time-units",
+    severity="error",
+    scope="line",
+    transactions=("837P",),
+    fix="safe",
+    message="{code} is billed in minutes (SV103 MJ, {value}); MJ is for anesthesia only: bill units (UN)",
+    references=("RULES.md F TIME-04",),
+    examples={"fail": "SV1*HC:96365*250*MJ*65***1~"},
+)
 def minutes_unit_basis(line, ctx):
     """
     What it checks:
@@ -221,15 +313,30 @@ def minutes_unit_basis(line, ctx):
     fix = None
     if entry.kind in ("initial", "sequential", "injection", "concurrent"):
         basis = line.service.at(line.basis_element)
-        fix = Fix("set", basis, "UN", "MJ", "safe", f"Bill {code} as 1 unit (UN)",
-                  more=(Fix("set", line.service.at(line.units_element), "1", line.units_text, "safe", ""),))
+        fix = Fix(
+            "set",
+            basis,
+            "UN",
+            "MJ",
+            "safe",
+            f"Bill {code} as 1 unit (UN)",
+            more=(Fix("set", line.service.at(line.units_element), "1", line.units_text, "safe", ""),),
+        )
     yield hit(line.service.at(line.basis_element), line.units_text, "UN", code=code, fix=fix)
 
 
-@FAMILY.edit("INF018", name="hydration-concurrent", category="time-units", severity="error", scope="line",
-             fix="unsafe", message="Hydration {code} ran alongside {other}; only {value} minutes fall outside it, "
-             "under the 31 needed to report hydration", references=("RULES.md A.3 ADM-09",),
-             examples={"fail": "saline 10:00-12:00 billed 96360 + 96361 while 96413 ran 10:00-11:30"})
+@FAMILY.edit(
+    "INF018",
+    name="hydration-concurrent",
+    category="time-units",
+    severity="error",
+    scope="line",
+    fix="unsafe",
+    message="Hydration {code} ran alongside {other}; only {value} minutes fall outside it, "
+    "under the 31 needed to report hydration",
+    references=("RULES.md A.3 ADM-09",),
+    examples={"fail": "saline 10:00-12:00 billed 96360 + 96361 while 96413 ran 10:00-11:30"},
+)
 def hydration_concurrent(line, ctx):
     """
     What it checks:
@@ -245,8 +352,11 @@ def hydration_concurrent(line, ctx):
     if entry.family != "hydration" or not entry.times.intervals:
         return
     view = admin.for_claim(ctx)
-    others = [a for a in view.on_day(entry.day)
-              if a.family in ("therapeutic", "complex") and a.attr("method") == "iv-infusion" and a.times.intervals]
+    others = [
+        a
+        for a in view.on_day(entry.day)
+        if a.family in ("therapeutic", "complex") and a.attr("method") == "iv-infusion" and a.times.intervals
+    ]
     overlap = sum(i.overlap(o) for i in entry.times.intervals for a in others for o in a.times.intervals)
     if not overlap:
         return
@@ -254,5 +364,11 @@ def hydration_concurrent(line, ctx):
     if outside < 31:
         fix = _set_units(line, 0, "")
         fix = Fix(fix.op, fix.loc, fix.value, fix.expect, "unsafe", fix.title)
-        yield hit(_code_loc(line), max(outside, 0), 31, code=entry.code,
-                  other=", ".join(sorted({a.code for a in others})), fix=fix)
+        yield hit(
+            _code_loc(line),
+            max(outside, 0),
+            31,
+            code=entry.code,
+            other=", ".join(sorted({a.code for a in others})),
+            fix=fix,
+        )

@@ -129,20 +129,27 @@ def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTi
             times.problems.append(("unparseable", f"record row {row.row}: {bad} time {getattr(row, bad)!r}"))
             continue
         if stop < start:
-            times.problems.append(("stop-before-start", f"record row {row.row}: stop {row.stop} is before "
-                                                        f"start {row.start}"))
+            times.problems.append(
+                ("stop-before-start", f"record row {row.row}: stop {row.stop} is before start {row.start}")
+            )
             continue
         if day is not None and not day <= start.date() <= last_day:
-            times.problems.append(("outside-dos", f"record row {row.row}: start {start:%Y-%m-%d %H:%M} is not on "
-                                                  f"the line's date of service {day:%Y-%m-%d}"))
+            times.problems.append(
+                (
+                    "outside-dos",
+                    f"record row {row.row}: start {start:%Y-%m-%d %H:%M} is not on "
+                    f"the line's date of service {day:%Y-%m-%d}",
+                )
+            )
             continue
         times.intervals.append(Interval(start, stop, "record"))
         if row.interruptions_min:
             if row.interruptions_min.isdigit():
                 times.interruptions += int(row.interruptions_min)
             else:
-                times.problems.append(("unparseable", f"record row {row.row}: interruptions_min "
-                                                      f"{row.interruptions_min!r}"))
+                times.problems.append(
+                    ("unparseable", f"record row {row.row}: interruptions_min {row.interruptions_min!r}")
+                )
     return times
 
 
@@ -157,8 +164,13 @@ def _note_times(texts: list[str], day: dt.date | None) -> LineTimes | None:
         start = dt.datetime.combine(day, pair.start)
         stop = dt.datetime.combine(day, pair.stop)
         if stop < start:
-            times.problems.append(("stop-before-start", f"note: stop {pair.stop:%H:%M} is before start "
-                                                        f"{pair.start:%H:%M} (a note carries no date)"))
+            times.problems.append(
+                (
+                    "stop-before-start",
+                    f"note: stop {pair.stop:%H:%M} is before start "
+                    f"{pair.start:%H:%M} (a note carries no date)",
+                )
+            )
             continue
         if pair.interruption:
             times.interruptions += minutes_between(start, stop)
@@ -167,16 +179,21 @@ def _note_times(texts: list[str], day: dt.date | None) -> LineTimes | None:
     return times
 
 
-def _line_times(claim: Claim, line: ServiceLine, record: AdminTimes, claim_note: list[str],
-                day: dt.date | None) -> LineTimes:
+def _line_times(
+    claim: Claim, line: ServiceLine, record: AdminTimes, claim_note: list[str], day: dt.date | None
+) -> LineTimes:
     rows = record.for_line(claim.claim_id, line.number, line.ref_6r)
     notes = [n.text for n in line.notes] or claim_note
     from_note = _note_times(notes, day)
     if rows:
         record.matched.update(r.row for r in rows)
         times = _record_times(rows, day, line.date_to)
-        if from_note is not None and from_note.minutes is not None and times.minutes is not None \
-                and from_note.minutes != times.minutes:
+        if (
+            from_note is not None
+            and from_note.minutes is not None
+            and times.minutes is not None
+            and from_note.minutes != times.minutes
+        ):
             times.note_minutes = from_note.minutes
         return times
     if from_note is not None:
@@ -188,8 +205,11 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
     codes = tables.get("admin_codes")
     day0 = claim.service_date
     infos = [codes.lookup(line.code, on=line.date_from or day0) for line in claim.lines]
-    timed_primaries = [i for i in infos if i and i.values["time_based"] == "yes"
-                       and i.values["kind"] in ("initial", "sequential", "visit")]
+    timed_primaries = [
+        i
+        for i in infos
+        if i and i.values["time_based"] == "yes" and i.values["kind"] in ("initial", "sequential", "visit")
+    ]
     claim_note = [n.text for n in claim.notes] if len(timed_primaries) == 1 else []
     lines = []
     for line, info in zip(claim.lines, infos, strict=True):
@@ -236,8 +256,11 @@ def administrations(view: ClaimAdmin) -> list[Administration]:
     """Group each add-on hour line with the primary it extends: the nearest earlier line on the same
     date whose hour add-on is that code, else the first later one (falling back to any non-hydration
     infusion on the date for an add-on of the wrong family)."""
-    found = [Administration(a) for a in view.lines
-             if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")]
+    found = [
+        Administration(a)
+        for a in view.lines
+        if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")
+    ]
     position = {id(a): i for i, a in enumerate(view.lines)}
     for addon in view.lines:
         if addon.kind != "addon-hour":

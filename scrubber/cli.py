@@ -188,7 +188,9 @@ def catalog_rows() -> list[dict]:
 
 @app.command()
 def edits(
-    format: CatalogFormat = typer.Option(CatalogFormat.text, "--format", "-f", help="text, json, csv or markdown."),
+    format: CatalogFormat = typer.Option(
+        CatalogFormat.text, "--format", "-f", help="text, json, csv or markdown."
+    ),
 ) -> None:
     """List the edit catalog: id, name, category, severity, scope, fix safety, payers, transactions."""
     rows = catalog_rows()

@@ -202,8 +202,14 @@ class Engine:
         self._current = FileResult(source)
         for row in self.times.rows:
             if row.row not in self.times.matched:
-                h = Hit(loc=None, fields=(("row", row.row), ("claim", row.claim_id or "(blank)"),
-                                          ("line_no", row.line or "(blank)")))
+                h = Hit(
+                    loc=None,
+                    fields=(
+                        ("row", row.row),
+                        ("claim", row.claim_id or "(blank)"),
+                        ("line_no", row.line or "(blank)"),
+                    ),
+                )
                 self._emit(meta, h, source, result, None, None)
 
     def scrub_file(self, name: str, result: Result, stdin: BinaryIO | None = None) -> FileResult:

@@ -62,8 +62,9 @@ def renumber(text: str) -> str:
     return TERM.join(segs) + TERM
 
 
-def scrub_text(text: str, tmp_path: Path, config: Config | None = None, name: str = "case.x12",
-               times: str | None = None) -> Result:
+def scrub_text(
+    text: str, tmp_path: Path, config: Config | None = None, name: str = "case.x12", times: str | None = None
+) -> Result:
     path = tmp_path / name
     path.write_text(text)
     record = None
@@ -100,7 +101,7 @@ def apply_fix(text: str, fix: Fix) -> str:
         index = one.loc.ordinal - 1
         if one.op == "delete":
             assert segs[index].startswith("LX*"), segs[index]
-            del segs[index:_loop_end(segs, index)]
+            del segs[index : _loop_end(segs, index)]
             continue
         assert one.op == "set", one
         segs[index] = _set_element(segs[index], one)

@@ -194,15 +194,19 @@ def _record(tmp_path, text):
 
 
 def test_unmatched_record_rows_are_reported_once(tmp_path):
-    record = _record(tmp_path, "claim_id,line,start,stop\nINF-RA-001,1,09:00,10:30\nNO-SUCH,1,09:00,10:00\n"
-                               "INF-RA-001,7,09:00,10:00\n")
+    record = _record(
+        tmp_path,
+        "claim_id,line,start,stop\nINF-RA-001,1,09:00,10:30\nNO-SUCH,1,09:00,10:00\n"
+        "INF-RA-001,7,09:00,10:00\n",
+    )
     path = tmp_path / "c.x12"
     path.write_text(base("inf_837p"))
     result = Engine(Config(), record).scrub([str(path)])
     unmatched = [f for f in result.findings if f.edit == "INF005"]
     assert [f.message for f in unmatched] == [
         "Administration record row 2 names claim NO-SUCH line 1, which is not in the files scrubbed",
-        "Administration record row 3 names claim INF-RA-001 line 7, which is not in the files scrubbed"]
+        "Administration record row 3 names claim INF-RA-001 line 7, which is not in the files scrubbed",
+    ]
     assert all(f.file.endswith("t.csv") and f.severity is Severity.WARNING for f in unmatched)
     assert [f.edit for f in result.findings if f.edit != "INF005"] == []
 
@@ -217,7 +221,9 @@ def test_record_rows_match_by_line_control_number(tmp_path):
 
 
 def test_record_wins_over_note_and_units_follow_it(tmp_path):
-    text = patch(base("inf_837p"), [["LX*2~\n", "LX*3~\nSV1*HC:96415*85*UN*1***1~\nDTP*472*D8*20261103~\nLX*2~\n"]])
+    text = patch(
+        base("inf_837p"), [["LX*2~\n", "LX*3~\nSV1*HC:96415*85*UN*1***1~\nDTP*472*D8*20261103~\nLX*2~\n"]]
+    )
     record = _record(tmp_path, "claim_id,line,start,stop\nINF-RA-001,1,09:00,10:40\n")
     path = tmp_path / "c.x12"
     path.write_text(renumber(text))

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from scrubber.cli import CATALOG_COLUMNS, catalog_rows
 from scrubber.registry import catalog
 
 README = Path(__file__).resolve().parents[1] / "README.md"

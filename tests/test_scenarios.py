@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from casekit import base, patch, renumber
 from typer.testing import CliRunner
 
-from casekit import base, patch, renumber
 from scrubber.cli import app
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "scenarios.yml").read_text())["scenarios"]
@@ -34,11 +34,14 @@ def test_scenario(scenario, tmp_path, monkeypatch):
     assert result.exit_code in (0, 1), result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["files"][0]["error"] is None
-    found = sorted((f for f in report["findings"] if f["category"] in CATEGORIES),
-                   key=lambda f: (f["edit"], f["line"] or 0))
+    found = sorted(
+        (f for f in report["findings"] if f["category"] in CATEGORIES),
+        key=lambda f: (f["edit"], f["line"] or 0),
+    )
     want = sorted(scenario["expect"], key=lambda w: (w["edit"], w["line"] or 0))
-    assert [(f["edit"], f["line"]) for f in found] == [(w["edit"], w["line"]) for w in want], \
-        [f["message"] for f in found]
+    assert [(f["edit"], f["line"]) for f in found] == [(w["edit"], w["line"]) for w in want], [
+        f["message"] for f in found
+    ]
     for f, w in zip(found, want, strict=True):
         if "severity" in w:
             assert f["severity"] == w["severity"], f["message"]
