@@ -117,9 +117,15 @@ def count_segments(path: Path) -> int:
         return sum(chunk.count(terminator) for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
+def times_path(claims: Path) -> Path:
+    """The administration record generated beside a claim file (837I times live only there)."""
+    return claims.with_suffix(".times.csv")
+
+
 def make_sample(kind: str, size: int, seed: int, workdir: Path) -> Sample:
     path = workdir / f"claims_{kind}_{size}.837"
     argv = [sys.executable, str(GENERATOR), "--kind", kind, "-n", str(size), "--seed", str(seed)]
+    argv += ["--times-out", str(times_path(path))]
     start = time.perf_counter()
     done = subprocess.run([*argv, "-o", str(path)], stdin=subprocess.DEVNULL, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -133,6 +139,7 @@ def run_scrub(sample: Sample, workdir: Path) -> Result:
     log = workdir / f"scrub_{sample.size}.log"
     report.unlink(missing_ok=True)
     argv = [str(BIN / "scrub"), "check", str(sample.path), "--format", "json", "--output", str(report)]
+    argv += ["--times", str(times_path(sample.path))]
     seconds, peak, code = run_child(argv, workdir, log)
 
     def result(ok: bool, detail: str) -> Result:

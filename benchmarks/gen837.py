@@ -350,6 +350,7 @@ class Generator:
             specialty: [self.person(taxonomy) for _ in range(12)] for specialty, taxonomy in TAXONOMY.items()
         }
         self.dos_days = (LAST_DOS - FIRST_DOS).days
+        self.times: TextIO | None = None  # administration record (837I: the only place for times)
 
     # -- parties -------------------------------------------------------------------------------
     def person(self, taxonomy: str) -> Person:
@@ -425,6 +426,9 @@ class Generator:
             segs.append(f"DTP*472*D8*{dos}")
             if line.note and self.kind == "P":
                 segs.append(f"NTE*ADD*{line.note}")
+            elif line.note and self.times is not None:
+                _, start, _, stop = line.note.split()
+                self.times.write(f"{claim_id},{number},{start[:2]}:{start[2:]},{stop[:2]}:{stop[2:]}\n")
             if line.drug:
                 segs.append(f"LIN**N4*{line.drug.ndc}")
                 segs.append(f"CTP****{quantity(line.units * line.drug.qty_per_unit)}*{line.drug.ctp_unit}")
@@ -484,10 +488,24 @@ class Generator:
 
 
 def generate(
-    kind: str, claims: int, out: TextIO, *, seed: int = 837, per_st: int = 5000, newline: bool = True
+    kind: str,
+    claims: int,
+    out: TextIO,
+    *,
+    seed: int = 837,
+    per_st: int = 5000,
+    newline: bool = True,
+    times: TextIO | None = None,
 ) -> Stats:
-    """Write a synthetic 837 of the given kind ("P" or "I") to ``out``; return its statistics."""
-    return Generator(kind, seed, per_st, newline).write(claims, out)
+    """Write a synthetic 837 of the given kind ("P" or "I") to ``out``; return its statistics.
+
+    With ``times``, an 837I's administration start/stop times are written there as the CSV the
+    scrubber's ``--times`` option reads (837P carries them in line notes)."""
+    generator = Generator(kind, seed, per_st, newline)
+    if times is not None:
+        times.write("claim_id,line,start,stop\n")
+        generator.times = times
+    return generator.write(claims, out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -498,13 +516,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=837, help="random seed (default 837)")
     ap.add_argument("--per-st", type=int, default=5000, help="max claims per ST/SE (default 5000)")
     ap.add_argument("--no-newline", action="store_true", help="no line break after each segment terminator")
+    ap.add_argument("--times-out", metavar="CSV", help="837I: write the administration record (start/stop) here")
     args = ap.parse_args(argv)
     if args.claims < 1 or args.per_st < 1:
         ap.error("--claims and --per-st must be at least 1")
     opened = open(args.output, "w", encoding="ascii", newline="") if args.output != "-" else None
-    with opened or contextlib.nullcontext(sys.stdout) as out:
+    times = open(args.times_out, "w", encoding="ascii", newline="") if args.times_out else None
+    with opened or contextlib.nullcontext(sys.stdout) as out, times or contextlib.nullcontext() as record:
         stats = generate(
-            args.kind, args.claims, out, seed=args.seed, per_st=args.per_st, newline=not args.no_newline
+            args.kind,
+            args.claims,
+            out,
+            seed=args.seed,
+            per_st=args.per_st,
+            newline=not args.no_newline,
+            times=record,
         )
     print(
         f"837{args.kind}: claims={stats.claims} lines={stats.lines} segments={stats.segments} "

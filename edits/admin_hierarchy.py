@@ -9,8 +9,6 @@ FAMILY = Family(
     "admin-hierarchy", "One initial service per encounter, add-ons and their primaries, drug family"
 )
 
-CHEMO_ADMIN_PREFIX = "964"
-THERAPEUTIC_INFUSIONS = frozenset({"96365", "96367"})
 PER_DIEM_PREFIXES = ("S93", "S94", "S95")
 
 
@@ -258,6 +256,19 @@ def addon_wrong_family(claim, ctx):
             )
 
 
+def _therapeutic_infusion(entry) -> bool:
+    """96365 / 96367: a therapeutic IV infusion that starts an administration (not an add-on hour)."""
+    return (
+        entry.family == "therapeutic"
+        and entry.attr("method") == "iv-infusion"
+        and entry.kind
+        in (
+            "initial",
+            "sequential",
+        )
+    )
+
+
 def _drug_lines(view, day):
     return [(a, view.drug_family(a.code, day)) for a in view.on_day(day) if a.info is None]
 
@@ -292,7 +303,7 @@ def complex_drug_therapeutic_codes(claim, ctx):
         if not complex_drugs or any(a.family == "complex" for a in view.on_day(day)):
             continue  # no complex drug, or its administration is billed with complex codes
         for entry in view.on_day(day):
-            if entry.code in THERAPEUTIC_INFUSIONS:
+            if _therapeutic_infusion(entry):
                 drug = complex_drugs[0]
                 name = drugs.lookup(drug.code, on=day).values["drug"]
                 yield hit(
@@ -303,9 +314,7 @@ def complex_drug_therapeutic_codes(claim, ctx):
 def _non_complex_with_chemo(claim, ctx):
     view = admin.for_claim(ctx)
     for day in _days(view):
-        chemo = [
-            a for a in view.on_day(day) if a.family == "complex" and a.code.startswith(CHEMO_ADMIN_PREFIX)
-        ]
+        chemo = [a for a in view.on_day(day) if a.family == "complex"]
         drugs = _drug_lines(view, day)
         if not chemo or not drugs or any(fam in ("complex", "chemo") for _, fam in drugs):
             continue

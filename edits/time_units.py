@@ -245,9 +245,6 @@ def repeat_push_professional(line, ctx):
         yield hit(_code_loc(line), line.code)
 
 
-PUSH_CODES = frozenset({"96374", "96375", "96376", "96409", "96411"})
-
-
 @FAMILY.edit(
     "INF016",
     name="repeat-push-too-soon",
@@ -277,7 +274,10 @@ def repeat_push_too_soon(line, ctx):
     earlier = [
         a.times.start
         for a in view.on_day(entry.day)
-        if a.code in PUSH_CODES and a is not entry and a.times.start and a.times.start <= entry.times.start
+        if a.attr("method") == "iv-push"
+        and a is not entry
+        and a.times.start
+        and a.times.start <= entry.times.start
     ]
     if earlier:
         gap = int((entry.times.start - max(earlier)).total_seconds() // 60)
