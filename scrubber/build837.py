@@ -12,7 +12,6 @@ the file) and a final :class:`FileEnd`.  Bad business data never raises; only in
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -322,26 +321,10 @@ class Builder:
             return None
         if area in ("2000B", "2010BA", "2010BB"):
             if entity == "IL" and self.subscriber is not None:
-                sub = self.subscriber
-                self.subscriber = Subscriber(
-                    sub.ref,
-                    sub.responsibility,
-                    sub.relationship,
-                    sub.filing_indicator,
-                    self._party(seg, "2010BA"),
-                    sub.payer,
-                )
+                self.subscriber.person = self._party(seg, "2010BA")
                 self.area = "2010BA"
             elif entity == "PR" and self.subscriber is not None:
-                sub = self.subscriber
-                self.subscriber = Subscriber(
-                    sub.ref,
-                    sub.responsibility,
-                    sub.relationship,
-                    sub.filing_indicator,
-                    sub.person,
-                    self._party(seg, "2010BB"),
-                )
+                self.subscriber.payer = self._party(seg, "2010BB")
                 self.area = "2010BB"
             else:
                 self.area = "2010B?"
@@ -387,7 +370,7 @@ class Builder:
             if qual == "G1":
                 self.claim.fields["prior_auth"] = seg.get(2)
         elif self.area == "2010AA" and self.billing is not None and qual in ("EI", "SY"):
-            self.billing = dataclasses.replace(self.billing, tax_id=seg.get(2))
+            self.billing.tax_id = seg.get(2)
         return None
 
     # -- claim ---------------------------------------------------------------------------------
