@@ -10,9 +10,12 @@ from scrubber.registry import Family
 FAMILY = Family("start-stop", "Start/stop times of time-based administration codes")
 
 
-def _line_problems(line, ctx, kind):
-    entry = admin.entry(ctx, line)
-    return entry, [detail for k, detail in entry.times.problems if k == kind]
+def _problems(ctx, kind):
+    """(line entry, detail) for every time problem of one kind on the claim's lines."""
+    for entry in admin.for_claim(ctx).lines:
+        for k, detail in entry.times.problems:
+            if k == kind:
+                yield entry, detail
 
 
 @FAMILY.edit(
@@ -20,12 +23,12 @@ def _line_problems(line, ctx, kind):
     name="times-missing",
     category="start-stop-missing",
     severity="error",
-    scope="line",
+    scope="claim",
     message="{code} is billed by time but no usable start and stop time is documented for line {line}",
     references=("RULES.md A.3 ADM-04", "RULES.md F TIME-01"),
     examples={"fail": "SV1*HC:96365*250*UN*1***1~ with no NTE*ADD*START 0900 STOP 1005 and no --times row"},
 )
-def times_missing(line, ctx):
+def times_missing(claim, ctx):
     """
     What it checks:
         Every time-based administration line (96360, 96361, 96365-96368, 96369-96371, 96413,
@@ -37,18 +40,19 @@ def times_missing(line, ctx):
         cannot be verified, and an audit that finds no start/stop in the record takes the payment
         back. Add the times to the administration record or the line note.
     """
-    entry = admin.entry(ctx, line)
-    if not entry.time_based or entry.times.intervals or entry.times.problems:
-        return
-    if entry.kind == "addon-hour":
-        extends = [
-            adm.primary
-            for adm in admin.for_claim(ctx).administrations()
-            if any(a is entry for a in adm.addons)
-        ]
-        if extends and extends[0].times.intervals:
-            return  # the hour is timed by the infusion it extends
-    yield hit(line.service.at(line.code_element + "-2"), entry.code, "start and stop times", code=entry.code)
+    view = admin.for_claim(ctx)
+    covered = {id(a) for adm in view.administrations() if adm.primary.times.intervals for a in adm.addons}
+    for entry in view.lines:
+        if not entry.time_based or entry.times.intervals or entry.times.problems or id(entry) in covered:
+            continue  # timed, reported as unreadable, or an add-on hour timed by the infusion it extends
+        line = entry.line
+        yield hit(
+            line.service.at(line.code_element + "-2"),
+            entry.code,
+            "start and stop times",
+            line=line.number,
+            code=entry.code,
+        )
 
 
 @FAMILY.edit(
@@ -56,12 +60,12 @@ def times_missing(line, ctx):
     name="stop-before-start",
     category="start-stop-missing",
     severity="error",
-    scope="line",
+    scope="claim",
     message="Line {line} ({code}): {detail}",
     references=("RULES.md F TIME-05",),
     examples={"fail": "NTE*ADD*START 2330 STOP 0030 (crosses midnight without a date)"},
 )
-def stop_before_start(line, ctx):
+def stop_before_start(claim, ctx):
     """
     What it checks:
         The documented stop time is after the start time. A record may cross midnight only with
@@ -71,9 +75,8 @@ def stop_before_start(line, ctx):
         A stop before the start is a documentation error; the running time, and so the units,
         cannot be computed until it is corrected.
     """
-    entry, problems = _line_problems(line, ctx, "stop-before-start")
-    for detail in problems:
-        yield hit(line.lx.at(), None, None, code=entry.code, detail=detail)
+    for entry, detail in _problems(ctx, "stop-before-start"):
+        yield hit(entry.line.lx.at(), None, None, line=entry.line.number, code=entry.code, detail=detail)
 
 
 @FAMILY.edit(
@@ -81,12 +84,12 @@ def stop_before_start(line, ctx):
     name="times-outside-date-of-service",
     category="start-stop-missing",
     severity="error",
-    scope="line",
+    scope="claim",
     message="Line {line} ({code}): {detail}",
     references=("RULES.md F TIME-05",),
     examples={"fail": "times row 2026-11-04T09:00 for a line with DTP*472*D8*20261103"},
 )
-def times_outside_date_of_service(line, ctx):
+def times_outside_date_of_service(claim, ctx):
     """
     What it checks:
         An administration documented with full dates starts on the line's date of service (or
@@ -95,15 +98,10 @@ def times_outside_date_of_service(line, ctx):
         Times on another day belong to another line or claim; billing them here misstates the
         date of service, and the units they support belong elsewhere.
     """
-    entry, problems = _line_problems(line, ctx, "outside-dos")
-    for detail in problems:
-        yield hit(
-            line.date_ref.at("DTP03") if line.date_ref else line.lx.at(),
-            None,
-            None,
-            code=entry.code,
-            detail=detail,
-        )
+    for entry, detail in _problems(ctx, "outside-dos"):
+        line = entry.line
+        loc = line.date_ref.at("DTP03") if line.date_ref else line.lx.at()
+        yield hit(loc, None, None, line=line.number, code=entry.code, detail=detail)
 
 
 @FAMILY.edit(
@@ -111,12 +109,12 @@ def times_outside_date_of_service(line, ctx):
     name="time-unreadable",
     category="start-stop-missing",
     severity="error",
-    scope="line",
+    scope="claim",
     message="Line {line} ({code}): {detail} cannot be read as a time",
     references=("RULES.md F TIME-01",),
     examples={"fail": "times row start '25:70'"},
 )
-def time_unreadable(line, ctx):
+def time_unreadable(claim, ctx):
     """
     What it checks:
         Every start, stop and interruption value that the administration record gives for the
@@ -124,9 +122,9 @@ def time_unreadable(line, ctx):
     Why it matters:
         An unreadable time is a missing time: the units cannot be verified.
     """
-    entry, problems = _line_problems(line, ctx, "unparseable")
-    for detail in problems:
-        yield hit(line.lx.at(), None, None, code=entry.code or line.code, detail=detail)
+    for entry, detail in _problems(ctx, "unparseable"):
+        line = entry.line
+        yield hit(line.lx.at(), None, None, line=line.number, code=entry.code or line.code, detail=detail)
 
 
 FAMILY.declare(
@@ -155,13 +153,13 @@ FAMILY.declare(
     name="times-sources-disagree",
     category="start-stop-missing",
     severity="warning",
-    scope="line",
+    scope="claim",
     message="Line {line} ({code}): the administration record gives {value} running minutes,"
     " the NTE note {expected}; the record is used",
     references=("RULES.md F TIME-01", "TIME-02"),
     examples={"fail": "times row 09:00-10:05 and NTE*ADD*START 0900 STOP 1030"},
 )
-def times_sources_disagree(line, ctx):
+def times_sources_disagree(claim, ctx):
     """
     What it checks:
         When both the administration record and an NTE note time a line, they give the same
@@ -170,6 +168,9 @@ def times_sources_disagree(line, ctx):
         Two different times for one administration make the claim indefensible on audit; the
         record wins for the unit math, but the note sent to the payer should match it.
     """
-    entry = admin.entry(ctx, line)
-    if entry.times.note_minutes is not None:
-        yield hit(line.lx.at(), entry.times.minutes, entry.times.note_minutes, code=entry.code)
+    for entry in admin.for_claim(ctx).lines:
+        if entry.times.note_minutes is not None:
+            line = entry.line
+            yield hit(
+                line.lx.at(), entry.times.minutes, entry.times.note_minutes, line=line.number, code=entry.code
+            )

@@ -31,14 +31,14 @@ def _hydration_secondary(view, entry) -> bool:
     name="infusion-was-push",
     category="time-units",
     severity="error",
-    scope="line",
+    scope="claim",
     fix="safe",
     message="{code} runs {value} minutes; an IV administration of 15 minutes or less is a push: "
     "bill {expected}",
     references=("RULES.md A.1", "RULES.md A.3 ADM-01"),
     examples={"fail": "SV1*HC:96365*250*UN*1***1~ with NTE*ADD*START 0900 STOP 0912"},
 )
-def infusion_was_push(line, ctx):
+def infusion_was_push(claim, ctx):
     """
     What it checks:
         An initial or sequential IV infusion code (96365, 96367, 96413, 96417) whose documented
@@ -47,18 +47,21 @@ def infusion_was_push(line, ctx):
         CPT defines an infusion as 16 minutes or more; anything shorter is an IV push and is paid
         as one. The fix swaps the code for its push equivalent (96374, 96375, 96409, 96411).
     """
-    entry = admin.entry(ctx, line)
-    minutes = entry.times.minutes
-    push = entry.attr("push_code")
-    if push and minutes is not None and timemath.is_push(minutes):
-        loc = _code_loc(line)
-        yield hit(
-            loc,
-            minutes,
-            push,
-            code=entry.code,
-            fix=Fix("set", loc, push, line.code, "safe", f"Bill {push} (push) instead of {line.code}"),
-        )
+    for entry in admin.for_claim(ctx).lines:
+        minutes = entry.times.minutes
+        push = entry.attr("push_code")
+        if push and minutes is not None and timemath.is_push(minutes):
+            line = entry.line
+            loc = _code_loc(line)
+            title = f"Bill {push} (push) instead of {line.code}"
+            yield hit(
+                loc,
+                minutes,
+                push,
+                line=line.number,
+                code=entry.code,
+                fix=Fix("set", loc, push, line.code, "safe", title),
+            )
 
 
 @FAMILY.edit(
@@ -66,13 +69,13 @@ def infusion_was_push(line, ctx):
     name="hydration-under-31-minutes",
     category="time-units",
     severity="error",
-    scope="line",
+    scope="claim",
     fix="safe",
     message="Hydration {code} ran {value} minutes; hydration under 31 minutes is not reportable",
     references=("RULES.md A.1", "RULES.md A.3 ADM-02"),
     examples={"fail": "SV1*HC:96360*180*UN*1***1~ with 25 minutes of saline documented"},
 )
-def hydration_under_31_minutes(line, ctx):
+def hydration_under_31_minutes(claim, ctx):
     """
     What it checks:
         Initial hydration (96360) and hydration after another initial service (96361 with no
@@ -82,17 +85,26 @@ def hydration_under_31_minutes(line, ctx):
         The fix removes the line (the saline supply line may remain).
     """
     view = admin.for_claim(ctx)
-    entry = admin.entry(ctx, line)
-    if entry.code != "96360" and not _hydration_secondary(view, entry):
-        return
-    minutes = entry.times.minutes
-    if minutes is not None and not timemath.hydration_reportable(minutes):
-        yield hit(_code_loc(line), minutes, 31, code=entry.code, fix=_set_units(line, 0, ""))
+    for entry in view.lines:
+        if entry.code != "96360" and not _hydration_secondary(view, entry):
+            continue
+        minutes = entry.times.minutes
+        if minutes is not None and not timemath.hydration_reportable(minutes):
+            line = entry.line
+            yield hit(
+                _code_loc(line), minutes, 31, line=line.number, code=entry.code, fix=_set_units(line, 0, "")
+            )
 
 
 def _unit_checks(ctx):
-    """(line, billed, supported) for every add-on line whose units the documented time decides."""
-    view = admin.for_claim(ctx)
+    """(administration, billed add-on units, supported add-on units), computed once per claim."""
+    found = ctx.cache.get("unit_checks")
+    if found is None:
+        found = ctx.cache["unit_checks"] = list(_compute_unit_checks(admin.for_claim(ctx)))
+    return found
+
+
+def _compute_unit_checks(view):
     for adm in view.administrations():
         minutes = adm.minutes
         if minutes is None or not adm.primary.time_based:
@@ -330,14 +342,14 @@ def minutes_unit_basis(line, ctx):
     name="hydration-concurrent",
     category="time-units",
     severity="error",
-    scope="line",
+    scope="claim",
     fix="unsafe",
     message="Hydration {code} ran alongside {other}; only {value} minutes fall outside it, "
     "under the 31 needed to report hydration",
     references=("RULES.md A.3 ADM-09",),
     examples={"fail": "saline 10:00-12:00 billed 96360 + 96361 while 96413 ran 10:00-11:30"},
 )
-def hydration_concurrent(line, ctx):
+def hydration_concurrent(claim, ctx):
     """
     What it checks:
         Hydration (96360/96361) documented at the same time as another infusion on the date;
@@ -348,10 +360,13 @@ def hydration_concurrent(line, ctx):
         policy manual ch. XI). The fix removes the hydration line; it is unsafe because hydration
         given separately for its own indication may still be billable after review.
     """
-    entry = admin.entry(ctx, line)
-    if entry.family != "hydration" or not entry.times.intervals:
-        return
     view = admin.for_claim(ctx)
+    for entry in view.lines:
+        if entry.family == "hydration" and entry.times.intervals:
+            yield from _concurrent_hydration(view, entry)
+
+
+def _concurrent_hydration(view, entry):
     others = [
         a
         for a in view.on_day(entry.day)
@@ -362,12 +377,14 @@ def hydration_concurrent(line, ctx):
         return
     outside = (entry.times.minutes or 0) - overlap
     if outside < 31:
+        line = entry.line
         fix = _set_units(line, 0, "")
         fix = Fix(fix.op, fix.loc, fix.value, fix.expect, "unsafe", fix.title)
         yield hit(
             _code_loc(line),
             max(outside, 0),
             31,
+            line=line.number,
             code=entry.code,
             other=", ".join(sorted({a.code for a in others})),
             fix=fix,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import tables
 from .model import Claim, ServiceLine
@@ -153,10 +154,16 @@ def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTi
     return times
 
 
+@lru_cache(maxsize=8192)
+def _note_pairs(text: str) -> tuple:
+    """parse_note, cached: billers repeat the same few note texts across a batch."""
+    return tuple(parse_note(text) or ())
+
+
 def _note_times(texts: list[str], day: dt.date | None) -> LineTimes | None:
     pairs = []
     for text in texts:
-        pairs += parse_note(text) or []
+        pairs += _note_pairs(text)
     if not pairs or day is None:
         return None
     times = LineTimes(source="note")
@@ -180,11 +187,17 @@ def _note_times(texts: list[str], day: dt.date | None) -> LineTimes | None:
 
 
 def _line_times(
-    claim: Claim, line: ServiceLine, record: AdminTimes, claim_note: list[str], day: dt.date | None
+    claim: Claim,
+    line: ServiceLine,
+    record: AdminTimes,
+    claim_note: list[str],
+    day: dt.date | None,
+    timed: bool,
 ) -> LineTimes:
-    rows = record.for_line(claim.claim_id, line.number, line.ref_6r)
-    notes = [n.text for n in line.notes] or claim_note
-    from_note = _note_times(notes, day)
+    """Times of one line; notes are read only for administration lines (``timed``)."""
+    rows = record.for_line(claim.claim_id, line.number, line.ref_6r) if record.rows else ()
+    notes = ([n.text for n in line.notes] or claim_note) if timed else []
+    from_note = _note_times(notes, day) if notes else None
     if rows:
         record.matched.update(r.row for r in rows)
         times = _record_times(rows, day, line.date_to)
@@ -215,7 +228,9 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
     for line, info in zip(claim.lines, infos, strict=True):
         day = line.date_from or day0
         note = claim_note if info is not None and info in timed_primaries else []
-        lines.append(AdminLine(line, info, _line_times(claim, line, record, note, day), day))
+        lines.append(
+            AdminLine(line, info, _line_times(claim, line, record, note, day, info is not None), day)
+        )
     return ClaimAdmin(claim, lines)
 
 
