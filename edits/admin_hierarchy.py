@@ -16,10 +16,6 @@ def _code_loc(line):
     return line.service.at(line.code_element + "-2")
 
 
-def _days(view):
-    return sorted({a.day for a in view.lines}, key=str)
-
-
 def _initials(view, day):
     return [a for a in view.on_day(day) if a.kind == "initial"]
 
@@ -32,7 +28,7 @@ def _kept_initial(claim, initials):
 
 
 def _extra_initials(claim, view):
-    for day in _days(view):
+    for day in view.days:
         initials = _initials(view, day)
         if len(initials) < 2:
             continue
@@ -270,7 +266,7 @@ def _therapeutic_infusion(entry) -> bool:
 
 
 def _drug_lines(view, day):
-    return [(a, view.drug_family(a.code, day)) for a in view.on_day(day) if a.info is None]
+    return [(a, a.drug_family) for a in view.on_day(day) if a.info is None]
 
 
 @FAMILY.edit(
@@ -298,7 +294,7 @@ def complex_drug_therapeutic_codes(claim, ctx):
     """
     view = admin.for_claim(ctx)
     drugs = tables.get("drug_admin_family")
-    for day in _days(view):
+    for day in view.days:
         complex_drugs = [a for a, fam in _drug_lines(view, day) if fam == "complex"]
         if not complex_drugs or any(a.family == "complex" for a in view.on_day(day)):
             continue  # no complex drug, or its administration is billed with complex codes
@@ -313,7 +309,7 @@ def complex_drug_therapeutic_codes(claim, ctx):
 
 def _non_complex_with_chemo(claim, ctx):
     view = admin.for_claim(ctx)
-    for day in _days(view):
+    for day in view.days:
         chemo = [a for a in view.on_day(day) if a.family == "complex"]
         drugs = _drug_lines(view, day)
         if not chemo or not drugs or any(fam in ("complex", "chemo") for _, fam in drugs):
@@ -388,7 +384,7 @@ def drug_without_administration(claim, ctx):
     """
     view = admin.for_claim(ctx)
     drugs = tables.get("drug_admin_family")
-    for day in _days(view):
+    for day in view.days:
         entries = view.on_day(day)
         if any(a.info is not None or a.code.startswith(PER_DIEM_PREFIXES) for a in entries):
             continue

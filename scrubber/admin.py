@@ -57,31 +57,32 @@ class LineTimes:
         return min(i.start for i in self.intervals) if self.intervals else None
 
 
-@dataclass
+@dataclass(slots=True)
 class AdminLine:
+    """One service line seen as an administration: the admin_codes facts of its code (copied out
+    once, since every infusion edit reads them), its times, its date, and for a line that is not an
+    administration code, the drug's administration family (drug_admin_family table) if listed."""
+
     line: ServiceLine
     info: Row | None  # admin_codes row, None for a code that is not an administration code
     times: LineTimes
     day: dt.date | None
+    code: str = ""
+    kind: str = ""
+    family: str = ""
+    time_based: bool = False
+    drug_family: str | None = None
 
-    @property
-    def code(self) -> str:
-        return self.line.code
+    def __post_init__(self) -> None:
+        self.code = self.line.code
+        if self.info is not None:
+            values = self.info.values
+            self.kind = values["kind"]
+            self.family = values["family"]
+            self.time_based = values["time_based"] == "yes"
 
     def attr(self, name: str) -> str:
         return self.info.values.get(name, "") if self.info else ""
-
-    @property
-    def kind(self) -> str:
-        return self.attr("kind")
-
-    @property
-    def family(self) -> str:
-        return self.attr("family")
-
-    @property
-    def time_based(self) -> bool:
-        return self.attr("time_based") == "yes"
 
     @property
     def primaries(self) -> list[str]:
@@ -101,7 +102,14 @@ class AdminLine:
 class ClaimAdmin:
     claim: Claim
     lines: list[AdminLine]
+    days: list = field(default_factory=list)  # dates of service in first-seen order
+    by_day: dict = field(default_factory=dict)
     _groups: list | None = None
+
+    def __post_init__(self) -> None:
+        for a in self.lines:
+            self.by_day.setdefault(a.day, []).append(a)
+        self.days = list(self.by_day)
 
     def entry(self, line: ServiceLine) -> AdminLine:
         return next(a for a in self.lines if a.line is line)
@@ -113,11 +121,7 @@ class ClaimAdmin:
         return self._groups
 
     def on_day(self, day: dt.date | None) -> list[AdminLine]:
-        return [a for a in self.lines if a.day == day]
-
-    def drug_family(self, code: str, day: dt.date | None) -> str | None:
-        row = tables.get("drug_admin_family").lookup(code, on=day)
-        return row.values["family"] if row else None
+        return self.by_day.get(day, [])
 
 
 def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTimes:
@@ -224,13 +228,16 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
         if i and i.values["time_based"] == "yes" and i.values["kind"] in ("initial", "sequential", "visit")
     ]
     claim_note = [n.text for n in claim.notes] if len(timed_primaries) == 1 else []
+    drugs = tables.get("drug_admin_family")
     lines = []
     for line, info in zip(claim.lines, infos, strict=True):
         day = line.date_from or day0
         note = claim_note if info is not None and info in timed_primaries else []
-        lines.append(
-            AdminLine(line, info, _line_times(claim, line, record, note, day, info is not None), day)
-        )
+        entry = AdminLine(line, info, _line_times(claim, line, record, note, day, info is not None), day)
+        if info is None:
+            row = drugs.lookup(line.code, on=day)
+            entry.drug_family = row.values["family"] if row else None
+        lines.append(entry)
     return ClaimAdmin(claim, lines)
 
 

@@ -27,6 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_837"
 CLEAN = SAMPLES / "837p_clean.x12"
 DEFECTS = SAMPLES / "837p_defects.x12"
+# The administration record (--times) of the 837I samples: 837I has no line notes, so its infusion
+# times come only from this record. It holds rows for every 837I sample, so a run over one 837I file
+# alone also reports INF005 (record row unmatched) for the other files' rows; the per-file tests
+# ignore INF005, and the whole-folder run checks that every row is used.
+TIMES = SAMPLES / "admin_times.csv"
 RUNNER = CliRunner()
 
 # (edit, CLM01, LX01) expected per sample_837/README.md; None where the finding has no claim/line.
@@ -61,8 +66,21 @@ README_FINDINGS = {
         ("STR004", None, None),
     },
     "837p_truncated.x12": {("STR008", None, None)},
+    "837p_infusion_nte.x12": {
+        ("INF012", "INF-NTE-ADDON-002", 2),
+        ("INF020", "INF-NTE-2INIT-003", 2),
+    },
+    "837i_infusion_record.x12": {
+        ("INF022", "INF-REC-HIER-002", 1),
+        ("INF013", "INF-REC-HIER-002", 2),
+    },
 }
 README_EXIT = {"837p_clean.x12": 0, "837i_clean.x12": 0, "837p_multi_interchange.x12": 0}
+
+
+def times_args(name: str) -> tuple:
+    """--times for an 837I sample (INF005 ignored: the record also has the other files' rows)."""
+    return ("--times", TIMES, "--ignore", "INF005") if name.startswith("837i") else ()
 
 
 def invoke(*args, input: bytes | None = None):
@@ -98,7 +116,7 @@ def _isolated_cwd(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(README_FINDINGS))
 def test_samples_report_the_findings_in_the_readme(name):
-    result = invoke("check", SAMPLES / name, "--format", "json")
+    result = invoke("check", SAMPLES / name, "--format", "json", *times_args(name))
     assert result.exit_code == README_EXIT.get(name, 1), result.stderr
     assert result.stderr == ""
     doc = report(result)
@@ -117,6 +135,32 @@ def test_hl_broken_sample_reports_str007():
 def test_clean_exit_0_and_defects_exit_1():
     assert invoke("check", CLEAN).exit_code == 0
     assert invoke("check", DEFECTS).exit_code == 1
+    clean_837i = SAMPLES / "837i_clean.x12"
+    assert invoke("check", clean_837i, *times_args(clean_837i.name)).exit_code == 0
+
+
+def test_837i_infusion_lines_need_the_administration_record():
+    # 837I carries no line notes: without --times every timed primary line lacks its times.
+    path = SAMPLES / "837i_clean.x12"
+    result = invoke("check", path, "--format", "json")
+    assert result.exit_code == 1
+    findings = report(result)["findings"]
+    assert {f["edit"] for f in findings} == {"INF001"}
+    assert {f["claim_id"] for f in findings} == {"CLEAN-I-ONC-MCR-001", "CLEAN-I-RA-002"}
+    assert invoke("check", path, "--times", TIMES, "--ignore", "INF005").exit_code == 0
+
+
+def test_837i_sample_alone_with_the_shared_record_warns_about_the_other_rows():
+    result = invoke("check", SAMPLES / "837i_infusion_record.x12", "--times", TIMES, "--format", "json")
+    assert result.exit_code == 1  # INF022 is an error; INF005 and INF013 are warnings
+    findings = report(result)["findings"]
+    unmatched = [f for f in findings if f["edit"] == "INF005"]
+    used = {"INF-REC-CHEMO-001", "INF-REC-HIER-002"}
+    with TIMES.open(encoding="utf-8") as fh:
+        others = [row for row in csv.DictReader(fh) if row["claim_id"] not in used]
+    assert len(unmatched) == len(others) > 0
+    assert {f["severity"] for f in unmatched} == {"warning"}
+    assert keys(f for f in findings if f["edit"] != "INF005") == README_FINDINGS["837i_infusion_record.x12"]
 
 
 def test_fail_on_never_always_exits_0_on_findings():
@@ -329,18 +373,32 @@ def test_output_in_missing_directory_is_refused(tmp_path):
 
 
 def test_directory_input_reads_x12_files_sorted_and_skips_readme():
-    result = invoke("check", SAMPLES, "--format", "json")
+    result = invoke("check", SAMPLES, "--format", "json", "--times", TIMES)
     assert result.exit_code == 1
     doc = report(result)
     paths = [f["path"] for f in doc["files"]]
     expected = sorted(str(p) for p in SAMPLES.glob("*.x12"))
     assert paths == expected
-    assert not any(p.endswith(".md") for p in paths)
+    assert not any(p.endswith((".md", ".csv")) for p in paths)
     assert doc["run"]["inputs"] == expected
     assert all(f["error"] is None for f in doc["files"])
     assert doc["summary"]["files"] == len(expected)
     by_name = {Path(f["path"]).name: f["claims"] for f in doc["files"]}
     assert by_name["837p_defects.x12"] == 13 and by_name["837p_multi_interchange.x12"] == 4
+    assert by_name["837p_infusion_nte.x12"] == 3 and by_name["837i_infusion_record.x12"] == 2
+
+
+def test_directory_with_the_record_reports_exactly_the_readme_findings():
+    # README: `scrub check sample_837 --times sample_837/admin_times.csv`. Every record row is used
+    # (no INF005) and each file reports what the README table lists, nothing more.
+    doc = report(invoke("check", SAMPLES, "--format", "json", "--times", TIMES))
+    by_file: dict[str, set] = {}
+    for f in doc["findings"]:
+        by_file.setdefault(Path(f["file"]).name, set()).add((f["edit"], f["claim_id"], f["line"]))
+    assert "admin_times.csv" not in by_file  # no INF005: every row matched a claim line
+    hl_broken = by_file.pop("837p_hl_broken.x12")
+    assert hl_broken in ({("STR007", None, None)}, {("STR007", "HL-ORPHAN-002", None)})
+    assert by_file == {name: found for name, found in README_FINDINGS.items() if found}
 
 
 def test_directory_input_skips_hidden_files_and_reports(tmp_path):

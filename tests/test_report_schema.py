@@ -17,6 +17,8 @@ from scrubber.registry import catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_837"
+# Administration record of the 837I samples (837I has no line notes; times come only from here).
+TIMES = SAMPLES / "admin_times.csv"
 RUNNER = CliRunner()
 SEVERITIES = ("error", "warning", "info")
 FINDING_KEYS = {
@@ -49,7 +51,7 @@ def all_samples(tmp_path_factory) -> tuple[int, dict]:
     """Every sample plus one file that cannot be opened, so files[].error is exercised too."""
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path_factory.mktemp("cwd"))
-        return run_json(SAMPLES, SAMPLES / "does_not_exist.x12")
+        return run_json(SAMPLES, SAMPLES / "does_not_exist.x12", "--times", TIMES)
 
 
 def _opt_str(value) -> bool:
@@ -140,7 +142,15 @@ def test_all_samples_report_matches_the_contract(all_samples):
     assert doc["run"]["inputs"][-1].endswith("does_not_exist.x12")
     assert doc["files"][-1]["error"] and doc["files"][-1]["transaction"] is None
     assert doc["summary"]["findings"]["error"] > 0
-    assert {f["category"] for f in doc["findings"]} >= {"structure", "balancing", "code-set", "dx-linkage"}
+    assert {f["category"] for f in doc["findings"]} >= {
+        "structure",
+        "balancing",
+        "code-set",
+        "dx-linkage",
+        "time-units",
+        "admin-hierarchy",
+    }
+    assert not any(f["edit"] == "INF005" for f in doc["findings"])  # every record row was used
     assert any(f["location"] is not None for f in doc["findings"])
     assert any(f["fix"] is not None for f in doc["findings"])
     assert any(f["line"] is not None for f in doc["findings"])
@@ -148,7 +158,10 @@ def test_all_samples_report_matches_the_contract(all_samples):
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.x12")))
 def test_each_sample_report_matches_the_contract(name):
-    _code, doc = run_json(SAMPLES / name)
+    # An 837I sample gets the record; INF005 is ignored because the record also holds the rows of
+    # the other 837I samples (sample_837/README.md, "Infusion times").
+    times = ("--times", TIMES, "--ignore", "INF005") if name.startswith("837i") else ()
+    _code, doc = run_json(SAMPLES / name, *times)
     check_contract(doc)
     assert doc["files"][0]["error"] is None
     assert doc["files"][0]["transaction"] == ("837I" if name.startswith("837i") else "837P")
@@ -165,7 +178,7 @@ def test_defects_claims_with_errors_counts_distinct_claims():
 def test_same_claim_with_several_errors_counts_once(tmp_path):
     data = (SAMPLES / "837p_clean.x12").read_bytes()
     # Two errors on one claim: bad total (BAL001) and an invalid place of service (CS005).
-    data = data.replace(b"CLM*CLEAN-RA-001*3330.00***11:B:1", b"CLM*CLEAN-RA-001*3331.00***98:B:1")
+    data = data.replace(b"CLM*CLEAN-RA-001*3490.00***11:B:1", b"CLM*CLEAN-RA-001*3491.00***98:B:1")
     path = tmp_path / "two_errors.x12"
     path.write_bytes(data)
     _code, doc = run_json(path)
@@ -205,7 +218,7 @@ def test_stdin_report_matches_the_contract():
 
 def test_findings_order_is_deterministic(all_samples):
     _code, first = all_samples
-    _code, second = run_json(SAMPLES, SAMPLES / "does_not_exist.x12")
+    _code, second = run_json(SAMPLES, SAMPLES / "does_not_exist.x12", "--times", TIMES)
     assert first["findings"] == second["findings"]
     assert first["files"] == second["files"]
     assert first["summary"] == second["summary"]
@@ -219,6 +232,8 @@ def test_report_written_to_file_is_the_same_document(tmp_path, all_samples):
             "check",
             str(SAMPLES),
             str(SAMPLES / "does_not_exist.x12"),
+            "--times",
+            str(TIMES),
             "--format",
             "json",
             "--output",
