@@ -17,8 +17,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	@mkdir -p $(dir $(REPORT))
-	@$(BIN)/scrub check sample_837 --format json --output $(REPORT) --fail-on never
-	@$(BIN)/scrub check sample_837 --format text --fail-on never > $(basename $(REPORT)).txt
+	@$(BIN)/scrub check sample_837 --times sample_837/admin_times.csv --format json --output $(REPORT) --fail-on never
+	@$(BIN)/scrub check sample_837 --times sample_837/admin_times.csv --format text --fail-on never > $(basename $(REPORT)).txt
 	@echo "Scrubbed sample_837/: JSON report $(REPORT), text report $(basename $(REPORT)).txt"
 	@$(BIN)/python -c "import json,sys; s=json.load(open('$(REPORT)'))['summary']; print('files', s['files'], '| claims', s['claims'], '| claims with errors', s['claims_with_errors'], '| findings', s['findings'])"
 

@@ -516,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=837, help="random seed (default 837)")
     ap.add_argument("--per-st", type=int, default=5000, help="max claims per ST/SE (default 5000)")
     ap.add_argument("--no-newline", action="store_true", help="no line break after each segment terminator")
-    ap.add_argument("--times-out", metavar="CSV", help="837I: write the administration record (start/stop) here")
+    ap.add_argument("--times-out", metavar="CSV", help="837I: write the administration record here")
     args = ap.parse_args(argv)
     if args.claims < 1 or args.per_st < 1:
         ap.error("--claims and --per-st must be at least 1")

@@ -265,6 +265,11 @@ def _therapeutic_infusion(entry) -> bool:
     )
 
 
+def _is_drug_code(code: str) -> bool:
+    """A HCPCS drug code: J codes and the Q5 biosimilars."""
+    return code.startswith(("J", "Q5"))
+
+
 def _drug_lines(view, day):
     return [(a, a.drug_family) for a in view.on_day(day) if a.info is None]
 
@@ -314,6 +319,8 @@ def _non_complex_with_chemo(claim, ctx):
         drugs = _drug_lines(view, day)
         if not chemo or not drugs or any(fam in ("complex", "chemo") for _, fam in drugs):
             continue
+        if any(fam is None and _is_drug_code(a.code) for a, fam in drugs):
+            continue  # a drug the table does not classify (oxaliplatin, a typo): the codes may be right
         plain = [a for a, fam in drugs if fam in ("therapeutic", "hydration")]
         if plain:
             entry = chemo[0]
@@ -329,7 +336,8 @@ def _non_complex_with_chemo(claim, ctx):
 _NON_COMPLEX_DOC = """
     What it checks:
         Chemotherapy/complex administration codes (964xx) on a date whose only drugs are
-        non-complex ones (antibiotics, IVIG, anti-emetics, G-CSF, iron, saline).
+        non-complex ones (antibiotics, IVIG, anti-emetics, G-CSF, iron, saline). A date with a drug
+        the table does not classify is left alone.
     Why it matters:
         Anti-infectives, supportive drugs and fluids are therapeutic administration (96365-96379);
         billing them with chemotherapy codes is over-coding. {why}
@@ -390,7 +398,7 @@ def drug_without_administration(claim, ctx):
             continue
         for entry in entries:
             code = entry.code
-            if drugs.lookup(code, on=day) is not None or code.startswith(("J", "Q5")):
+            if drugs.lookup(code, on=day) is not None or _is_drug_code(code):
                 yield hit(_code_loc(entry.line), code, None, line=entry.line.number, day=day)
 
 

@@ -12,7 +12,7 @@ the file) and a final :class:`FileEnd`.  Bad business data never raises; only in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .model import (
@@ -34,6 +34,7 @@ from .read import InputError, Segment, SegmentReader
 
 DX_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR", "BN"})
 POINTER_DX_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
+ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "HL"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,9 @@ class _ClaimDraft:
 class Builder:
     """Feed segments, get records.  One instance per file."""
 
-    def __init__(self, file: str, component: str = ":"):
+    def __init__(self, file: str, component: str = ":", claims: bool = True):
+        """``claims=False`` reads only the envelope and HL hierarchy (scrubber/parallel.py builds
+        the claims in worker processes)."""
         self.file = file
         self.comp = component
         self.isa: _Open | None = None
@@ -170,6 +173,8 @@ class Builder:
         self.line: _LineDraft | None = None
         self.last: Segment | None = None
         self._handlers = {name[5:]: getattr(self, name) for name in dir(self) if name.startswith("_seg_")}
+        if not claims:
+            self._handlers = {k: v for k, v in self._handlers.items() if k in ENVELOPE_SEGMENTS}
 
     # -- helpers -------------------------------------------------------------------------------
     def _party(self, seg: Segment, loop: str) -> Party:
@@ -521,19 +526,30 @@ class Builder:
 
 
 def build(reader: SegmentReader, file: str) -> Iterator:
-    """Records of one file, in order; ``reader`` is consumed.
+    """Records of one file, in order; ``reader`` is consumed."""
+    return build_segments(reader, file, reader.delimiters.component, lambda: reader.unterminated)
+
+
+def build_segments(
+    segments: Iterable[Segment],
+    file: str,
+    component: str,
+    unterminated: Callable[[], bool] = lambda: False,
+    claims: bool = True,
+) -> Iterator:
+    """Records from a stream of segments; ``unterminated`` is asked at the end of the stream.
 
     The per-segment loop lives here rather than in a method: it runs for every segment of
     every file, so it avoids creating a generator per segment.
     """
-    builder = Builder(file, reader.delimiters.component)
+    builder = Builder(file, component, claims)
     handlers = builder._handlers
     seg = None
-    for seg in reader:
+    for seg in segments:
         handler = handlers.get(seg.id)
         if handler is not None:
             out = handler(seg)
             if out:
                 yield from out
     builder.last = seg
-    yield from builder.finish(reader.unterminated)
+    yield from builder.finish(unterminated())

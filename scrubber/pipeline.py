@@ -105,6 +105,7 @@ class Result:
     claims: int = 0
     claims_with_errors: int = 0
     counts: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+    times: str | None = None  # the administration record's path, when one was given
 
     @property
     def unreadable(self) -> list[FileResult]:
@@ -188,6 +189,7 @@ class Engine:
     def scrub(self, sources: Iterable[str], stdin: BinaryIO | None = None) -> Result:
         names = expand(sources)
         result = Result(inputs=list(names), started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        result.times = self.times.source
         for name in names:
             result.files.append(self.scrub_file(name, result, stdin))
         self._unmatched_times(result)

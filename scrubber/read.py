@@ -188,10 +188,10 @@ class SegmentReader:
         if term.isalnum() or term == sep or term == " ":
             raise InputError("ISA segment terminator is missing or invalid", segment=1, offset=offset)
 
-    def __iter__(self) -> Iterator[Segment]:
+    def raw(self) -> Iterator[tuple[int, str]]:
+        """(ordinal, segment text without its terminator), streamed; the reader is consumed."""
         raw = self._raw
         term = raw.seg_term
-        ele = raw.ele_term
         fd = raw.fd
         buffer = raw.buffer
         raw.buffer = ""
@@ -211,7 +211,7 @@ class SegmentReader:
                     if not part:
                         continue
                 ordinal += 1
-                yield Segment(ordinal, part.split(ele))
+                yield ordinal, part
             chunk = fd.read(CHUNK)
             if not chunk:
                 break
@@ -223,8 +223,12 @@ class SegmentReader:
             # The last segment has no terminator (a common export slip, or a file cut short):
             # hand it on so an unterminated IEA still closes the interchange.
             self.unterminated = True
-            yield Segment(ordinal + 1, rest.split(ele))
+            yield ordinal + 1, rest
 
+    def __iter__(self) -> Iterator[Segment]:
+        ele = self._raw.ele_term
+        for ordinal, text in self.raw():
+            yield Segment(ordinal, text.split(ele))
 
 def open_segments(binary: BinaryIO, name: str) -> SegmentReader:
     return SegmentReader(binary, name)

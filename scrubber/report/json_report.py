@@ -22,6 +22,7 @@ def header(result: Result) -> dict:
             "tables": tables.releases(),
             "started": result.started,
             "inputs": ["<stdin>" if i == "-" else i for i in result.inputs],
+            "times": result.times,  # the administration record (INF005 findings name it as their file)
         },
         "summary": {
             "files": len(result.files),

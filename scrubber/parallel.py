@@ -1,0 +1,178 @@
+"""Scrub one large file on several cores.
+
+The main process streams the file once: it reads the envelope and HL hierarchy itself (for the
+batch-scoped structure edits) and cuts the segment stream into batches of claims at HL / CLM / ST
+boundaries.  Each batch starts with the context its claims need (the ISA, GS, ST and header
+segments, and the current billing-provider, subscriber and patient loops), so a worker process can
+build the claims exactly as a sequential run would, with the same segment ordinals, and run the
+claim and line edits on them.
+
+Findings are put back in the order a sequential run emits them: by the ordinal of the segment that
+completed their claim or envelope record, claims before envelope records.  At most ``2 × jobs``
+batches are in flight, so memory stays bounded however large the file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .build837 import ENVELOPE_SEGMENTS, Builder, build_segments
+from .findings import Finding
+from .model import Claim
+from .read import InputError, Segment, SegmentReader
+
+BATCH_CLAIMS = 500
+BOUNDARIES = frozenset({"ISA", "GS", "ST", "HL", "CLM"})
+_ENGINE = None  # the engine a worker inherits through fork
+
+
+@dataclass
+class BatchResult:
+    claims: int = 0
+    claims_with_errors: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+    kinds: set[str] = field(default_factory=set)
+    matched: set[int] = field(default_factory=set)
+    findings: list[tuple[int, Finding]] = field(default_factory=list)  # (completing ordinal, finding)
+
+
+def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
+    """Worker: build the batch's claims and run the claim and line edits on them."""
+    from .pipeline import FileResult, Result
+
+    file, component, element, items = job
+    engine = _ENGINE
+    engine._current = FileResult(file)
+    out = BatchResult()
+    result = Result(inputs=[], started="")
+    result.findings.limit = 1 << 62  # keep the batch's findings in memory, never spool
+    segments = (Segment(ordinal, text.split(element)) for ordinal, text in items)
+    try:
+        for record in build_segments(segments, file, component):
+            if isinstance(record, Claim):
+                before = len(result.findings._memory)
+                engine._claim(record, result)
+                out.kinds.add(record.transaction)
+                key = record.ref.ordinal + record.segments
+                out.findings += [(key, f) for f in result.findings._memory[before:]]
+    except InputError:
+        pass  # the main process reports the file error; the claims before it stand
+    out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
+    out.matched = set(engine.times.matched)
+    return out
+
+
+class Batcher:
+    """Main-process side: read the envelope, cut the stream into worker batches."""
+
+    def __init__(self, reader: SegmentReader, file: str, size: int = BATCH_CLAIMS):
+        self.reader = reader
+        self.file = file
+        self.size = size
+        self.element = reader.delimiters.element
+        self.component = reader.delimiters.component
+        self.envelope = Builder(file, self.component, claims=False)
+        self.records: list[tuple[int, object]] = []  # (completing ordinal, Trailer / FileEnd)
+        self.error: InputError | None = None
+        self.read_error: Exception | None = None
+
+    def _context(self, blocks: dict[str, list]) -> list[tuple[int, str]]:
+        return [item for name in ("ISA", "GS", "ST", "20", "22", "23") for item in blocks.get(name, ())]
+
+    def batches(self) -> Iterator[tuple[str, str, str, list[tuple[int, str]]]]:
+        element, handlers = self.element, self.envelope._handlers
+        blocks: dict[str, list] = {}
+        current: str | None = None
+        batch: list[tuple[int, str]] = []
+        claims = 0
+        last: tuple[int, str] | None = None
+        try:
+            for item in self.reader.raw():
+                last = item
+                ordinal, text = item
+                sid = text.split(element, 1)[0]
+                if sid in BOUNDARIES and claims >= self.size:
+                    yield self.file, self.component, element, batch
+                    batch, claims = self._context(blocks), 0
+                if sid in ENVELOPE_SEGMENTS:
+                    seg = Segment(ordinal, text.split(element))
+                    for record in handlers[sid](seg) or ():
+                        self.records.append((ordinal, record))
+                    current = self._track(blocks, seg, item)
+                elif sid == "CLM":
+                    current = None
+                    claims += 1
+                elif current is not None:
+                    blocks[current].append(item)
+                batch.append(item)
+        except InputError as exc:
+            self.error = exc
+        except (OSError, UnicodeError) as exc:
+            self.read_error = exc
+        if batch:
+            yield self.file, self.component, element, batch
+        end = last[0] if last else 0
+        self.envelope.last = Segment(end, [last[1].split(element, 1)[0]]) if last else None
+        if self.error is None:
+            for record in self.envelope.finish(self.reader.unterminated):
+                self.records.append((end + 1, record))
+
+    @staticmethod
+    def _track(blocks: dict[str, list], seg: Segment, item: tuple[int, str]) -> str | None:
+        """Update the context blocks at an envelope or HL segment; return the block that the
+        following non-envelope segments extend."""
+        sid = seg.id
+        if sid == "ISA":
+            blocks.clear()
+            blocks["ISA"] = [item]
+            return None
+        if sid == "GS":
+            for name in ("GS", "ST", "20", "22", "23"):
+                blocks.pop(name, None)
+            blocks["GS"] = [item]
+            return None
+        if sid == "ST":
+            for name in ("ST", "20", "22", "23"):
+                blocks.pop(name, None)
+            blocks["ST"] = [item]
+            return "ST"
+        if sid == "HL":
+            level = seg.get(3)
+            drop = {"20": ("20", "22", "23"), "22": ("22", "23"), "23": ("23",)}.get(level)
+            if drop is None:
+                return None
+            for name in drop:
+                blocks.pop(name, None)
+            blocks[level] = [item]
+            return level
+        return None  # SE, GE, IEA
+
+
+class Pool:
+    """A fork-based worker pool bound to one engine (workers inherit its tables and config)."""
+
+    def __init__(self, engine, jobs: int):
+        global _ENGINE
+        _ENGINE = engine
+        self.jobs = jobs
+        self._pool = multiprocessing.get_context("fork").Pool(processes=jobs)
+
+    def run(self, batcher: Batcher) -> Iterator[BatchResult]:
+        """Batch results in file order, with at most 2 × jobs batches in flight."""
+        slots = threading.BoundedSemaphore(2 * self.jobs)
+
+        def throttled():
+            for job in batcher.batches():
+                slots.acquire()
+                yield job
+
+        for outcome in self._pool.imap(_work, throttled()):
+            slots.release()
+            yield outcome
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
