@@ -28,6 +28,14 @@ def _kept_initial(claim, initials):
 
 
 def _extra_initials(claim, view):
+    """(kept initial, extra initial) pairs of the claim, computed once per claim."""
+    found = view.cache.get("extra_initials")
+    if found is None:
+        found = view.cache["extra_initials"] = list(_find_extra_initials(claim, view))
+    return found
+
+
+def _find_extra_initials(claim, view):
     for day in view.days:
         initials = _initials(view, day)
         if len(initials) < 2:
@@ -163,6 +171,14 @@ def facility_initial_hierarchy(claim, ctx):
 
 
 def _addon_problems(view):
+    """Add-ons without an allowed primary, computed once per claim."""
+    found = view.cache.get("addon_problems")
+    if found is None:
+        found = view.cache["addon_problems"] = list(_find_addon_problems(view))
+    return found
+
+
+def _find_addon_problems(view):
     """(add-on entry, the add-on the billed primaries call for or None), for add-ons without a primary."""
     for entry in view.lines:
         if entry.kind not in ("addon-hour", "sequential", "concurrent", "addon-setup"):

@@ -104,6 +104,7 @@ class ClaimAdmin:
     lines: list[AdminLine]
     days: list = field(default_factory=list)  # dates of service in first-seen order
     by_day: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # results that several edits share
     _groups: list | None = None
 
     def __post_init__(self) -> None:

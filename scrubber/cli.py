@@ -112,6 +112,9 @@ def check(
     ignore: list[str] | None = typer.Option(
         None, "--ignore", help="Skip edits with these id prefixes (comma list)."
     ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", help="Processes for one large file (0 = one per core, 1 = no workers)."
+    ),
     fail_on: FailOn | None = typer.Option(
         None, "--fail-on", help="Lowest severity that makes the exit code 1."
     ),
@@ -125,6 +128,7 @@ def check(
             payer=payer,
             fail_on=fail_on.value if fail_on else None,
             times=times,
+            jobs=jobs,
         )
         record = AdminTimes.load(cfg.times) if cfg.times else AdminTimes.empty()
     except (ConfigError, TimesError) as exc:

@@ -8,6 +8,7 @@ Keys (all optional)::
     fail_on = "error"               # error | warning | never
     payer = "medicare"              # force one payer profile for every claim
     times = "admin_times.csv"       # administration record (see scrubber/times.py)
+    jobs = 0                        # processes for one large file: 0 = one per core, 1 = no workers
 
     [tool.scrubber.severity]        # per-edit severity overrides
     CS005 = "warning"
@@ -43,6 +44,7 @@ class Config:
     payers: dict[str, str] = field(default_factory=dict)
     fail_on: str = "error"
     times: str | None = None
+    jobs: int = 0  # worker processes for one large file; 0 = one per core (at most 4), 1 = none
     source: str | None = None
 
     def merge_cli(
@@ -53,6 +55,7 @@ class Config:
         payer: str | None = None,
         fail_on: str | None = None,
         times: str | None = None,
+        jobs: int | None = None,
     ) -> None:
         if select:
             self.select = select
@@ -66,6 +69,10 @@ class Config:
             self.fail_on = fail_on
         if times:
             self.times = times
+        if jobs is not None:
+            if jobs < 0:
+                raise ConfigError("--jobs must be 0 (one per core) or more")
+            self.jobs = jobs
 
 
 def _profile(value: object, where: str) -> str:
@@ -85,7 +92,7 @@ def _list(value: object, key: str) -> list[str]:
 
 def from_table(table: dict, source: str) -> Config:
     cfg = Config(source=source)
-    known = {"select", "ignore", "severity", "payer", "payers", "fail_on", "times"}
+    known = {"select", "ignore", "severity", "payer", "payers", "fail_on", "times", "jobs"}
     unknown = set(table) - known
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -108,6 +115,10 @@ def from_table(table: dict, source: str) -> Config:
         cfg.fail_on = table["fail_on"]
     if "times" in table:
         cfg.times = str(table["times"])
+    if "jobs" in table:
+        if not isinstance(table["jobs"], int) or table["jobs"] < 0:
+            raise ConfigError(f"{source}: jobs must be a whole number, 0 for one per core")
+        cfg.jobs = table["jobs"]
     return cfg
 
 

@@ -68,10 +68,10 @@ def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
 class Batcher:
     """Main-process side: read the envelope, cut the stream into worker batches."""
 
-    def __init__(self, reader: SegmentReader, file: str, size: int = BATCH_CLAIMS):
+    def __init__(self, reader: SegmentReader, file: str, size: int | None = None):
         self.reader = reader
         self.file = file
-        self.size = size
+        self.size = size or BATCH_CLAIMS
         self.element = reader.delimiters.element
         self.component = reader.delimiters.component
         self.envelope = Builder(file, self.component, claims=False)
@@ -151,12 +151,22 @@ class Batcher:
         return None  # SE, GE, IEA
 
 
+def warm() -> None:
+    """Load the ICD-10-CM list and every reference table into this process's caches."""
+    from . import icd10, tables
+
+    icd10.status("A000")
+    for name in tables.read_manifest():
+        tables.get(name)
+
+
 class Pool:
     """A fork-based worker pool bound to one engine (workers inherit its tables and config)."""
 
     def __init__(self, engine, jobs: int):
         global _ENGINE
         _ENGINE = engine
+        warm()  # load reference data once here, so every forked worker shares it
         self.jobs = jobs
         self._pool = multiprocessing.get_context("fork").Pool(processes=jobs)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from . import profiles
+from . import parallel, profiles
 from .build837 import FileEnd, build
 from .config import Config
 from .findings import Finding, Hit, Severity
@@ -27,6 +27,8 @@ from .read import InputError, SegmentReader
 from .registry import Edit, catalog, select
 from .times import AdminTimes
 
+# Files at least this large are split across worker processes when more than one job is allowed.
+PARALLEL_MIN_BYTES = 2 << 20
 ENGINE_CRASH = "ENG001"
 TIMES_UNMATCHED = "INF005"
 
@@ -177,8 +179,10 @@ class Engine:
         self.line_edits = [e for e in runnable if e.scope == "line"]
         self.batch_edits = [e for e in runnable if e.scope == "batch"]
         self.by_id = {e.id: e for e in catalog()}
-        self._by_kind: dict[tuple[str, str], tuple[list[Edit], list[Edit]]] = {}
+        self._by_kind: dict[tuple[str, str], tuple[list, list]] = {}
         self._current = FileResult("")
+        self.jobs = config.jobs if config.jobs > 0 else min(os.cpu_count() or 1, 4)
+        self._pool: parallel.Pool | None = None
         self.crash_enabled = (
             bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore))
             if ENGINE_CRASH in self.by_id
@@ -190,8 +194,11 @@ class Engine:
         names = expand(sources)
         result = Result(inputs=list(names), started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         result.times = self.times.source
-        for name in names:
-            result.files.append(self.scrub_file(name, result, stdin))
+        try:
+            for name in names:
+                result.files.append(self.scrub_file(name, result, stdin))
+        finally:
+            self.close()
         self._unmatched_times(result)
         return result
 
@@ -225,13 +232,16 @@ class Engine:
             return info
         try:
             reader = SegmentReader(handle, shown)
-            for record in build(reader, shown):
-                if isinstance(record, Claim):
-                    info.claims += 1
-                    kinds.add(record.transaction)
-                    self._claim(record, result)
-                else:
-                    self._batch(record, shown, result)
+            if self._parallel_for(name):
+                self._scrub_parallel(reader, shown, result, info, kinds)
+            else:
+                for record in build(reader, shown):
+                    if isinstance(record, Claim):
+                        info.claims += 1
+                        kinds.add(record.transaction)
+                        self._claim(record, result)
+                    else:
+                        self._batch(record, shown, result)
         except InputError as exc:
             info.error = exc.describe()
         except (OSError, UnicodeError) as exc:
@@ -242,8 +252,58 @@ class Engine:
         info.transaction = "+".join(sorted(kinds)) if kinds else None
         return info
 
-    def _edits_for(self, transaction: str, profile: str) -> tuple[list[Edit], list[Edit]]:
-        """Claim and line edits for a transaction and payer profile (dates are checked per claim)."""
+    # -- several cores for one large file (scrubber/parallel.py) -------------------------------------
+    def _parallel_for(self, name: str) -> bool:
+        if self.jobs < 2 or name == "-":
+            return False
+        try:
+            return os.path.getsize(name) >= PARALLEL_MIN_BYTES
+        except OSError:
+            return False
+
+    def _scrub_parallel(
+        self, reader: SegmentReader, shown: str, result: Result, info: FileResult, kinds: set[str]
+    ) -> None:
+        """Claims are built and checked in worker processes; the envelope here.  Findings are
+        merged in the order a sequential run emits them (see scrubber/parallel.py)."""
+        if self._pool is None:
+            self._pool = parallel.Pool(self, self.jobs)
+        batcher = parallel.Batcher(reader, shown)
+        keyed: list[tuple[int, int, int, Finding]] = []
+        for out in self._pool.run(batcher):
+            info.claims += out.claims
+            result.claims += out.claims
+            result.claims_with_errors += out.claims_with_errors
+            for level, count in out.counts.items():
+                result.counts[level] += count
+                info.findings[level] += count
+            kinds |= out.kinds
+            self.times.matched |= out.matched
+            keyed += [(key, 0, len(keyed), f) for key, f in out.findings]
+        envelope = Result(inputs=[], started="")
+        envelope.findings.limit = 1 << 62
+        for ordinal, record in batcher.records:
+            before = len(envelope.findings._memory)
+            self._batch(record, shown, envelope)
+            keyed += [(ordinal, 1, len(keyed), f) for f in envelope.findings._memory[before:]]
+        for level, count in envelope.counts.items():
+            result.counts[level] += count
+        keyed.sort(key=lambda item: item[:3])
+        for *_, finding in keyed:
+            result.findings.add(finding)
+        if batcher.error is not None:
+            raise batcher.error
+        if batcher.read_error is not None:
+            raise batcher.read_error
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def _edits_for(self, transaction: str, profile: str) -> tuple[list, list]:
+        """(edit, has effective dates) for the claim and line edits of a transaction and payer
+        profile; the dates themselves are checked per claim and line."""
         key = (transaction, profile)
         found = self._by_kind.get(key)
         if found is None:
@@ -251,7 +311,10 @@ class Engine:
             def keep(e: Edit) -> bool:
                 return transaction in e.transactions and (e.payers is None or profile in e.payers)
 
-            found = ([e for e in self.claim_edits if keep(e)], [e for e in self.line_edits if keep(e)])
+            found = (
+                [(e, bool(e.effective_from or e.effective_to)) for e in self.claim_edits if keep(e)],
+                [(e, bool(e.effective_from or e.effective_to)) for e in self.line_edits if keep(e)],
+            )
             self._by_kind[key] = found
         return found
 
@@ -261,14 +324,15 @@ class Engine:
         day = claim.service_date
         errors_before = result.counts["error"]
         claim_edits, line_edits = self._edits_for(claim.transaction, profile)
-        for edit in claim_edits:
-            if not (edit.effective_from or edit.effective_to) or edit.applies_on(day):
-                self._run(edit, claim, ctx, result, claim, None)
+        run = self._run
+        for edit, dated in claim_edits:
+            if not dated or edit.applies_on(day):
+                run(edit, claim, ctx, result, claim, None)
         for line in claim.lines:
             line_day = line.date_from or day
-            for edit in line_edits:
-                if not (edit.effective_from or edit.effective_to) or edit.applies_on(line_day):
-                    self._run(edit, line, ctx, result, claim, line)
+            for edit, dated in line_edits:
+                if not dated or edit.applies_on(line_day):
+                    run(edit, line, ctx, result, claim, line)
         result.claims += 1
         if result.counts["error"] > errors_before:
             result.claims_with_errors += 1

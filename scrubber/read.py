@@ -230,5 +230,6 @@ class SegmentReader:
         for ordinal, text in self.raw():
             yield Segment(ordinal, text.split(ele))
 
+
 def open_segments(binary: BinaryIO, name: str) -> SegmentReader:
     return SegmentReader(binary, name)
