@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ class BatchResult:
     kinds: set[str] = field(default_factory=set)
     matched: set[int] = field(default_factory=set)
     findings: list[tuple[int, Finding]] = field(default_factory=list)  # (completing ordinal, finding)
+    last_key: int = 0  # completing ordinal of the batch's last claim
 
 
 def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
@@ -58,6 +60,7 @@ def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
                 out.kinds.add(record.transaction)
                 key = record.ref.ordinal + record.segments
                 out.findings += [(key, f) for f in result.findings._memory[before:]]
+                out.last_key = key
     except InputError:
         pass  # the main process reports the file error; the claims before it stand
     out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
@@ -75,7 +78,9 @@ class Batcher:
         self.element = reader.delimiters.element
         self.component = reader.delimiters.component
         self.envelope = Builder(file, self.component, claims=False)
-        self.records: list[tuple[int, object]] = []  # (completing ordinal, Trailer / FileEnd)
+        # (completing ordinal, Trailer / FileEnd), appended by the pool's feeder thread as the file is
+        # read and taken by the main thread as batch results come back
+        self.records: deque[tuple[int, object]] = deque()
         self.error: InputError | None = None
         self.read_error: Exception | None = None
 

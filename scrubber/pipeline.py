@@ -67,7 +67,7 @@ class FileResult:
 class FindingSink:
     """Findings in emission order; past ``limit`` in memory they are spooled to a temp file."""
 
-    def __init__(self, limit: int = 20000):
+    def __init__(self, limit: int = 5000):
         self.limit = limit
         self._memory: list[Finding] = []
         self._spool = None
@@ -269,7 +269,34 @@ class Engine:
         if self._pool is None:
             self._pool = parallel.Pool(self, self.jobs)
         batcher = parallel.Batcher(reader, shown)
-        keyed: list[tuple[int, int, int, Finding]] = []
+        envelope = Result(inputs=[], started="")
+        envelope.findings.limit = 1 << 62
+        pending: list[tuple[int, int, int, Finding]] = []
+        seq = 0
+
+        def take_records() -> None:
+            nonlocal seq
+            while batcher.records:
+                ordinal, record = batcher.records.popleft()
+                before = len(envelope.findings._memory)
+                self._batch(record, shown, envelope)
+                for finding in envelope.findings._memory[before:]:
+                    pending.append((ordinal, 1, seq, finding))
+                    seq += 1
+            envelope.findings._memory.clear()
+
+        def flush(upto: int | None) -> None:
+            """Hand over, in order, every finding that nothing still to come can precede."""
+            pending.sort(key=lambda item: item[:3])
+            cut = (
+                len(pending)
+                if upto is None
+                else next((i for i, item in enumerate(pending) if item[0] > upto), len(pending))
+            )
+            for *_, finding in pending[:cut]:
+                result.findings.add(finding)
+            del pending[:cut]
+
         for out in self._pool.run(batcher):
             info.claims += out.claims
             result.claims += out.claims
@@ -279,18 +306,16 @@ class Engine:
                 info.findings[level] += count
             kinds |= out.kinds
             self.times.matched |= out.matched
-            keyed += [(key, 0, len(keyed), f) for key, f in out.findings]
-        envelope = Result(inputs=[], started="")
-        envelope.findings.limit = 1 << 62
-        for ordinal, record in batcher.records:
-            before = len(envelope.findings._memory)
-            self._batch(record, shown, envelope)
-            keyed += [(ordinal, 1, len(keyed), f) for f in envelope.findings._memory[before:]]
+            for key, finding in out.findings:
+                pending.append((key, 0, seq, finding))
+                seq += 1
+            # every record up to this batch's last claim has been read (the batch was cut after it)
+            take_records()
+            flush(out.last_key)
+        take_records()
+        flush(None)
         for level, count in envelope.counts.items():
             result.counts[level] += count
-        keyed.sort(key=lambda item: item[:3])
-        for *_, finding in keyed:
-            result.findings.add(finding)
         if batcher.error is not None:
             raise batcher.error
         if batcher.read_error is not None:
