@@ -48,6 +48,7 @@ def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
     file, component, element, items = job
     engine = _ENGINE
     engine._current = FileResult(file)
+    engine.times.matched.clear()  # report only this batch's matches
     out = BatchResult()
     result = Result(inputs=[], started="")
     result.findings.limit = 1 << 62  # keep the batch's findings in memory, never spool
@@ -65,6 +66,7 @@ def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
         pass  # the main process reports the file error; the claims before it stand
     out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
     out.matched = set(engine.times.matched)
+    engine.times.matched.clear()
     return out
 
 

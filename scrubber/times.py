@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -26,8 +27,10 @@ class TimesError(Exception):
     """The record cannot be used at all; ``str()`` is one line naming the file."""
 
 
-@dataclass(frozen=True)
-class TimeRow:
+class TimeRow(NamedTuple):
+    """One record row.  A named tuple, and its repeated strings interned: a record for a large
+    batch has hundreds of thousands of rows."""
+
     row: int  # 1-based data row number in the file (header is row 0)
     claim_id: str
     line: str
@@ -43,7 +46,8 @@ class TimeRow:
 class AdminTimes:
     source: str | None = None
     rows: list[TimeRow] = field(default_factory=list)
-    by_line: dict[tuple[str, str], list[TimeRow]] = field(default_factory=dict)
+    # (claim_id, line) -> its rows; a single row is stored bare, several as a tuple
+    by_line: dict[tuple[str, str], TimeRow | tuple[TimeRow, ...]] = field(default_factory=dict)
     by_ref: dict[str, list[TimeRow]] = field(default_factory=dict)
     matched: set[int] = field(default_factory=set)  # row numbers that a claim line used
 
@@ -56,30 +60,43 @@ class AdminTimes:
         file = Path(path)
         if not file.is_file():
             raise TimesError(f"{path}: administration record not found")
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TimesError(f"{path}: cannot read administration record ({type(exc).__name__})") from None
         record = cls(source=path)
-        if not text.strip():
-            return record
-        reader = csv.DictReader(text.splitlines())
-        header = [h.strip().lower() for h in reader.fieldnames or []]
+        try:
+            with open(file, encoding="utf-8-sig", newline="") as fh:
+                reader = csv.reader(fh)
+                header = next(reader, None)
+                if header is None or not any(h.strip() for h in header):
+                    return record
+                record._read(reader, [h.strip().lower() for h in header], path)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise TimesError(f"{path}: cannot read administration record ({type(exc).__name__})") from None
+        return record
+
+    def _read(self, reader, header: list[str], path: str) -> None:
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise TimesError(f"{path}: line 1: administration record lacks column(s) {', '.join(missing)}")
-        reader.fieldnames = header
-        for number, raw in enumerate(reader, start=1):
-            values = {k: (raw.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL)}
-            row = TimeRow(row=number, **values)
-            record.rows.append(row)
-            record.by_line.setdefault((row.claim_id, row.line), []).append(row)
+        where = [header.index(c) if c in header else None for c in (*REQUIRED, *OPTIONAL)]
+        intern = sys.intern
+        by_line = self.by_line
+        for number, cells in enumerate(reader, start=1):
+            if not any(cells):
+                continue
+            values = [intern(cells[i].strip()) if i is not None and i < len(cells) else "" for i in where]
+            row = TimeRow(number, *values)
+            self.rows.append(row)
+            key = (row.claim_id, row.line)
+            found = by_line.get(key)
+            if found is None:
+                by_line[key] = row
+            else:
+                by_line[key] = found + (row,) if type(found) is tuple else (found, row)
             if row.ref_6r:
-                record.by_ref.setdefault(row.ref_6r, []).append(row)
-        return record
+                self.by_ref.setdefault(row.ref_6r, []).append(row)
 
     def for_line(self, claim_id: str, line: int | None, ref_6r: str = "") -> list[TimeRow]:
-        rows = list(self.by_line.get((claim_id, str(line)), ()))
+        found = self.by_line.get((claim_id, str(line)), ())
+        rows = list(found) if type(found) is tuple else [found]
         if ref_6r:
             rows += [r for r in self.by_ref.get(ref_6r, ()) if r not in rows]
         return rows
