@@ -35,17 +35,13 @@ def claim_total_not_line_sum(claim, ctx):
     line_sum = sum(charges)
     if total != line_sum:
         loc = claim.ref.at("CLM02")
+        value = money(line_sum, claim.charge_text)  # in the style of the amount it replaces
         yield hit(
             loc,
             claim.charge_text,
             money(line_sum),
             fix=Fix(
-                "set",
-                loc,
-                money(line_sum),
-                claim.charge_text,
-                "safe",
-                f"Set CLM02 to {money(line_sum)} (sum of line charges)",
+                "set", loc, value, claim.charge_text, "safe", f"Set CLM02 to {value} (sum of line charges)"
             ),
         )
 

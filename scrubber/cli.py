@@ -48,6 +48,26 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def write_atomic(path: str, data: bytes) -> None:
+    """Write bytes through a temporary file in the same folder, renamed over ``path`` when complete."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        _final_mode(tmp, target)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _final_mode(tmp: str, target: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask)
+
+
 @contextmanager
 def atomic_output(path: str | None):
     """stdout, or a temp file beside ``path`` renamed over it only when writing succeeded."""
@@ -64,9 +84,7 @@ def atomic_output(path: str | None):
         # Claim text that is not UTF-8 was read with surrogateescape; write those bytes back as they were.
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             yield fh
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask)
+        _final_mode(tmp, target)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -90,6 +108,49 @@ def root(
     ),
 ) -> None:
     """Scrub X12 837P/837I claim files for infusion and injection billing errors."""
+
+
+def settings(config, select, ignore, payer, fail_on, times, jobs=None) -> tuple:
+    """The run's configuration and administration record; a usage error exits 2."""
+    try:
+        cfg = load(config)
+        cfg.merge_cli(
+            select=_split(select),
+            ignore=_split(ignore),
+            payer=payer,
+            fail_on=fail_on.value if fail_on else None,
+            times=times,
+            jobs=jobs,
+        )
+        record = AdminTimes.load(cfg.times) if cfg.times else AdminTimes.empty()
+    except (ConfigError, TimesError) as exc:
+        fail(str(exc))
+    return cfg, record
+
+
+def guard_output(output: str | None, inputs: list[str], what: str) -> None:
+    """Refuse an output that is a directory, an input file, or in a missing directory."""
+    if not output or output in ("-", os.devnull):
+        return
+    out_path = Path(output).resolve()
+    if out_path.is_dir():
+        fail(f"{output}: is a directory; a file name is needed")
+    if any(p != "-" and Path(p).resolve() == out_path for p in inputs):
+        fail(f"{output}: the {what} would overwrite an input file")
+    if not out_path.parent.is_dir():
+        fail(f"{output}: directory does not exist")
+
+
+def write_report(result, output: str | None, format: Format) -> None:
+    if output in (None, "-") and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
+    with atomic_output(output) as out:
+        if format is Format.text:
+            writer("text")(result, out, color=None if out is sys.stdout and sys.stdout.isatty() else False)
+        else:
+            writer(format.value)(result, out)
+    if output and output not in ("-", os.devnull):
+        typer.echo(f"scrub: report written to {output}", err=True)
 
 
 @app.command()
@@ -120,43 +181,16 @@ def check(
     ),
 ) -> None:
     """Check claim files and report findings by claim and line."""
-    try:
-        cfg = load(config)
-        cfg.merge_cli(
-            select=_split(select),
-            ignore=_split(ignore),
-            payer=payer,
-            fail_on=fail_on.value if fail_on else None,
-            times=times,
-            jobs=jobs,
-        )
-        record = AdminTimes.load(cfg.times) if cfg.times else AdminTimes.empty()
-    except (ConfigError, TimesError) as exc:
-        fail(str(exc))
+    cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs)
     inputs = expand(paths)
-    if output and output not in ("-", os.devnull):
-        out_path = Path(output).resolve()
-        if out_path.is_dir():
-            fail(f"{output}: is a directory; --output takes a file name")
-        if any(p != "-" and Path(p).resolve() == out_path for p in inputs):
-            fail(f"{output}: the report would overwrite an input file")
-        if not out_path.parent.is_dir():
-            fail(f"{output}: directory does not exist")
+    guard_output(output, inputs, "report")
     for path in paths:
         if path != "-" and Path(path).is_dir() and not expand([path]):
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
-    if output in (None, "-") and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="surrogateescape")
     result = Engine(cfg, record).scrub(inputs)
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
-    with atomic_output(output) as out:
-        if format is Format.text:
-            writer("text")(result, out, color=None if out is sys.stdout and sys.stdout.isatty() else False)
-        else:
-            writer(format.value)(result, out)
-    if output and output not in ("-", os.devnull):
-        typer.echo(f"scrub: report written to {output}", err=True)
+    write_report(result, output, format)
     raise typer.Exit(exit_code(result, cfg.fail_on))
 
 
@@ -262,6 +296,9 @@ def explain(edit_id: str = typer.Argument(..., help="Edit id, e.g. BAL001.")) ->
         typer.echo(explain_page(edit_id))
     except KeyError:
         fail(f"unknown edit id {edit_id!r}; `scrub edits` lists them")
+
+
+from . import cli_fix  # noqa: E402,F401  (registers the fix and gate commands)
 
 
 def main() -> None:

@@ -276,7 +276,10 @@ class Trailer:
     hl_nodes: tuple[HLNode, ...] = ()
 
 
-def money(value: Decimal) -> str:
-    """An X12 decimal amount: no trailing zeros after the point, no point for whole amounts."""
+def money(value: Decimal, like: str = "") -> str:
+    """An X12 decimal amount: no trailing zeros after the point, no point for whole amounts; or,
+    given the amount it replaces (``like``), in that amount's style (``3490.00`` stays two places)."""
     text = f"{value.quantize(Decimal('0.01')):f}"
+    if "." in like and len(like.rsplit(".", 1)[1]) == 2:
+        return text
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -8,6 +8,7 @@ An edit that raises becomes an ``engine`` finding for that claim (ENG001), never
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import pickle
 import sys
@@ -108,6 +109,9 @@ class Result:
     claims_with_errors: int = 0
     counts: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     times: str | None = None  # the administration record's path, when one was given
+    changes: list[dict] | None = None  # scrub fix: the audit trail of every change
+    fix_skipped: list[dict] | None = None  # scrub fix: fixes not applied, with the reason
+    gate: dict | None = None  # scrub gate: input / clean / held claim counts and the output files
 
     @property
     def unreadable(self) -> list[FileResult]:
@@ -221,8 +225,19 @@ class Engine:
                 )
                 self._emit(meta, h, source, result, None, None)
 
-    def scrub_file(self, name: str, result: Result, stdin: BinaryIO | None = None) -> FileResult:
-        shown = "<stdin>" if name == "-" else name
+    def scrub_data(self, data: bytes, name: str) -> Result:
+        """Scrub bytes held in memory (the fixer re-checks its output this way)."""
+        result = Result(inputs=[name], started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        result.times = self.times.source
+        self.times.matched.clear()
+        result.files.append(self.scrub_file("-", result, io.BytesIO(data), display=name))
+        self._unmatched_times(result)
+        return result
+
+    def scrub_file(
+        self, name: str, result: Result, stdin: BinaryIO | None = None, display: str | None = None
+    ) -> FileResult:
+        shown = display or ("<stdin>" if name == "-" else name)
         info = self._current = FileResult(shown)
         kinds: set[str] = set()
         try:

@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 
 
 def header(result: Result) -> dict:
-    return {
+    head = {
         "schema_version": SCHEMA_VERSION,
         "run": {
             "tool_version": __version__,
@@ -32,6 +32,11 @@ def header(result: Result) -> dict:
         },
         "files": [f.as_dict() for f in result.files],
     }
+    # additions for scrub fix (audit trail) and scrub gate (split summary)
+    for key in ("changes", "fix_skipped", "gate"):
+        if getattr(result, key) is not None:
+            head[key] = getattr(result, key)
+    return head
 
 
 def write(result: Result, out: TextIO) -> None:

@@ -34,6 +34,31 @@ def write(result: Result, out: TextIO, color: bool | None = None) -> None:
                 console.print(Text(f"          {f.message}"))
                 if f.fix:
                     console.print(Text(f"          fix ({f.fix.safety}): {f.fix.title}", style="green"))
+    if result.changes:
+        console.rule(Text("Changes (audit trail)", style="bold"), align="left")
+        for c in result.changes:
+            where = f"claim {c['claim_id']}" if c["claim_id"] else "envelope"
+            if c["line"] is not None:
+                where += f" line {c['line']}"
+            console.print(Text(f"  {c['edit']:7} {where}: {c['title']}"))
+            console.print(Text(f"          - {c['before']}", style="red"))
+            console.print(Text(f"          + {c['after']}", style="green"))
+    for skipped in result.fix_skipped or ():
+        console.print(
+            Text(
+                f"  skipped {skipped['edit']} claim {skipped['claim_id']}: {skipped['reason']}",
+                style="yellow",
+            )
+        )
+    if result.gate:
+        g = result.gate
+        console.print(
+            Text(
+                f"Gate: {g['input_claims']} claims in, {g['clean_claims']} clean -> {g['clean']}, "
+                f"{g['held_claims']} held -> {g['held']}",
+                style="bold",
+            )
+        )
     files = Table(title="Files", show_header=True, header_style="bold", box=None)
     for col in ("file", "transaction", "claims", "errors", "warnings", "status"):
         files.add_column(col, justify="left" if col in ("file", "status") else "right")

@@ -1,0 +1,97 @@
+"""``scrub fix`` and ``scrub gate``: write a corrected 837, or split claims into clean and held.
+
+Both are thin: arguments -> scrubber.fixer / scrubber.gate -> files and a report -> exit code.
+Exit codes as for ``check``: 0 nothing left at or above ``--fail-on``, 1 findings remain (fix) or
+claims were held (gate), 2 usage error or an unreadable input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .cli import FailOn, Format, app, fail, guard_output, settings, write_atomic, write_report
+from .fixer import claim_diff, fix_data
+from .pipeline import Engine, exit_code
+from .read import InputError
+
+
+def _validator(enabled: bool):
+    """pyx12's implementation-guide validation as a judge of corrected files, when enabled."""
+    if not enabled:
+        return None
+    from .validate import validate
+
+    return lambda data: validate(data).errors
+
+
+def _read_input(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        typer.echo(f"scrub: {path}: cannot open: {exc.strerror or type(exc).__name__}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def fix(
+    path: str = typer.Argument(..., help="The 837 file to correct (never overwritten)."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Where to write the corrected file."),
+    times: str | None = typer.Option(
+        None, "--times", help="Administration-record CSV (infusion start/stop)."
+    ),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
+    diff: bool = typer.Option(
+        False, "--diff", help="Print a segment-level diff per claim instead of writing."
+    ),
+    report: str | None = typer.Option(
+        None, "--report", help="Write the report (findings left, audit trail)."
+    ),
+    format: Format = typer.Option(Format.json, "--format", "-f", help="Report format."),
+    payer: str | None = typer.Option(None, "--payer", help="Force a payer profile."),
+    config: str | None = typer.Option(None, "--config", help="TOML file with [tool.scrubber] settings."),
+    select: list[str] | None = typer.Option(
+        None, "--select", help="Only these edit id prefixes (comma list)."
+    ),
+    ignore: list[str] | None = typer.Option(
+        None, "--ignore", help="Skip these edit id prefixes (comma list)."
+    ),
+    validate: bool = typer.Option(
+        True,
+        "--validate/--no-validate",
+        help="Keep a claim's original segments when pyx12 finds a new error.",
+    ),
+    fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity left that makes exit 1."),
+) -> None:
+    """Apply the edits' fixes (safe ones unless --unsafe-fixes), re-check, and write the corrected file."""
+    cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs=1)
+    if not diff and not output:
+        fail("fix needs --output FILE (or --diff)")
+    guard_output(output, [path], "corrected file")
+    guard_output(report, [path, output or ""], "report")
+    data = _read_input(path)
+    try:
+        outcome = fix_data(
+            data, path, Engine(cfg, record), unsafe=unsafe_fixes, validator=_validator(validate)
+        )
+    except InputError as exc:
+        fail(f"{path}: {exc.describe()}")
+    result = outcome.result
+    result.changes = [c.as_dict() for c in outcome.changes]
+    result.fix_skipped = [s.as_dict() for s in outcome.skipped]
+    for bad in result.unreadable:
+        fail(f"{path}: {bad.error}")
+    if diff:
+        typer.echo(claim_diff(data, outcome.data, path), nl=False)
+    else:
+        write_atomic(output, outcome.data)
+        claims = len({c.claim_id for c in outcome.changes if c.claim_id})
+        typer.echo(
+            f"scrub: {len(outcome.changes)} change(s) in {claims} claim(s), {len(outcome.skipped)} fix(es) "
+            f"skipped, {outcome.passes} pass(es); corrected file written to {output}",
+            err=True,
+        )
+    if report:
+        write_report(result, report, format)
+    raise typer.Exit(exit_code(result, cfg.fail_on))
