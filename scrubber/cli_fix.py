@@ -95,3 +95,82 @@ def fix(
     if report:
         write_report(result, report, format)
     raise typer.Exit(exit_code(result, cfg.fail_on))
+
+
+@app.command()
+def gate(
+    paths: list[str] = typer.Argument(..., help="837 files or directories (every file under them)."),
+    clean: str = typer.Option(..., "--clean", help="Interchange file for the claims that pass."),
+    held: str = typer.Option(..., "--held", help="Interchange file for the claims held back."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Lowest severity that holds a claim."),
+    times: str | None = typer.Option(
+        None, "--times", help="Administration-record CSV (infusion start/stop)."
+    ),
+    report: str | None = typer.Option(None, "--report", help="Write the report of every finding here."),
+    format: Format = typer.Option(Format.json, "--format", "-f", help="Report format."),
+    payer: str | None = typer.Option(None, "--payer", help="Force a payer profile."),
+    config: str | None = typer.Option(None, "--config", help="TOML file with [tool.scrubber] settings."),
+    select: list[str] | None = typer.Option(
+        None, "--select", help="Only these edit id prefixes (comma list)."
+    ),
+    ignore: list[str] | None = typer.Option(
+        None, "--ignore", help="Skip these edit id prefixes (comma list)."
+    ),
+) -> None:
+    """Pass clean claims on and hold the rest: two complete interchanges, every claim in one of them."""
+    from .findings import Severity
+    from .gate import gate_data
+    from .pipeline import expand
+
+    if fail_on is FailOn.never:
+        fail("gate --fail-on takes error or warning")
+    cfg, record = settings(config, select, ignore, payer, None, times, jobs=1)
+    inputs = expand(paths)
+    for out in (clean, held, report):
+        guard_output(out, inputs, "output")
+    if Path(clean).resolve() == Path(held).resolve():
+        fail("--clean and --held must be different files")
+    engine = Engine(cfg, record)
+    threshold = Severity.parse(fail_on.value)
+    clean_parts, held_parts, combined = [], [], None
+    totals = {"input_claims": 0, "clean_claims": 0, "held_claims": 0}
+    for name in inputs:
+        try:
+            outcome = gate_data(_read_input(name), name, engine, threshold)
+        except InputError as exc:
+            fail(f"{name}: {exc.describe()}")
+        for bad in outcome.result.unreadable:
+            fail(f"{name}: {bad.error}")
+        clean_parts.append(outcome.clean)
+        held_parts.append(outcome.held)
+        totals["input_claims"] += outcome.claims
+        totals["clean_claims"] += outcome.clean_claims
+        totals["held_claims"] += outcome.held_claims
+        combined = _merge(combined, outcome.result)
+    assert totals["clean_claims"] + totals["held_claims"] == totals["input_claims"]
+    write_atomic(clean, b"".join(clean_parts))
+    write_atomic(held, b"".join(held_parts))
+    combined.gate = {**totals, "clean": clean, "held": held, "fail_on": fail_on.value}
+    typer.echo(
+        f"scrub: {totals['input_claims']} claim(s) in, {totals['clean_claims']} clean -> {clean}, "
+        f"{totals['held_claims']} held -> {held}",
+        err=True,
+    )
+    if report:
+        write_report(combined, report, format)
+    raise typer.Exit(1 if totals["held_claims"] else 0)
+
+
+def _merge(into, result):
+    """One report for several gated files."""
+    if into is None:
+        return result
+    into.inputs += result.inputs
+    into.files += result.files
+    into.claims += result.claims
+    into.claims_with_errors += result.claims_with_errors
+    for level, count in result.counts.items():
+        into.counts[level] += count
+    for finding in result.findings:
+        into.findings.add(finding)
+    return into
