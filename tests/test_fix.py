@@ -1,0 +1,141 @@
+"""scrub fix: byte-identical when there is nothing to fix, corrected files re-scrub clean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from casekit import base, findings_for, patch, renumber
+from scrubber.cli import app
+from scrubber.config import Config
+from scrubber.fixer import fix_data
+from scrubber.pipeline import Engine
+from scrubber.rawfile import RawFile
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "public"
+FILES = sorted((ROOT / "sample_837").glob("*.x12")) + (
+    sorted(CORPUS.glob("*.x12")) if CORPUS.is_dir() else []
+)
+RUNNER = CliRunner()
+
+
+def readable(path: Path) -> bool:
+    try:
+        RawFile.parse(path.read_bytes())
+    except Exception:  # noqa: BLE001 - files the scrubber refuses are not fix inputs
+        return False
+    return Engine(Config(jobs=1)).scrub([str(path)]).files[0].error is None
+
+
+READABLE = [p for p in FILES if readable(p)]
+
+
+@pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
+def test_nothing_to_fix_writes_the_same_bytes(path, tmp_path):
+    out = tmp_path / "out.x12"
+    result = RUNNER.invoke(
+        app, ["fix", str(path), "--output", str(out), "--select", "NOTHING", "--no-validate"]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
+def test_fixing_removes_every_fixed_finding(path):
+    data = path.read_bytes()
+    engine = Engine(Config(jobs=1))
+    outcome = fix_data(data, path.name, engine)
+    fixed_edits = {c.edit for c in outcome.changes} - {"fixer"}
+    left = {(f.edit, f.claim_id) for f in outcome.result.findings if f.fix and f.fix.safety == "safe"}
+    skipped = {(s.finding.edit, s.finding.claim_id) for s in outcome.skipped}
+    assert left <= skipped, left - skipped
+    assert outcome.result.claims == engine.scrub_data(data, path.name).claims
+    if not outcome.changes:
+        assert outcome.data == data
+    assert fixed_edits <= {f.edit for f in engine.scrub_data(data, path.name).findings}
+
+
+def test_units_fix_scales_the_charge_and_recomputes_the_total(tmp_path):
+    text = renumber(
+        patch(
+            base("inf_837p"),
+            [
+                ["LX*2~\n", "LX*3~\nSV1*HC:96415*255*UN*3***1~\nDTP*472*D8*20261103~\nLX*2~\n"],
+                ["CLM*INF-RA-001*9560", "CLM*INF-RA-001*9815"],
+                ["START 0900 STOP 1030", "START 0900 STOP 1100"],
+            ],
+        )
+    )
+    outcome = fix_data(text.encode(), "c.x12", Engine(Config(jobs=1)))
+    out = outcome.data.decode()
+    assert "SV1*HC:96415*85*UN*1***1~" in out  # 3 units at 85 each -> 1 unit, 85
+    assert "CLM*INF-RA-001*9645***" in out  # 310 + 85 + 9250
+    assert {c.edit for c in outcome.changes} == {"INF012", "fixer"}
+    assert findings_for(outcome.result, "INF012") == [] and findings_for(outcome.result, "BAL001") == []
+
+
+def test_deleted_line_renumbers_lx_and_recounts_se(tmp_path):
+    text = renumber(
+        patch(
+            base("inf_837p"),
+            [
+                ["LX*2~\n", "LX*2~\nSV1*HC:96415*85*UN*1***1~\nDTP*472*D8*20261103~\nLX*3~\n"],
+                ["CLM*INF-RA-001*9560", "CLM*INF-RA-001*9645"],
+            ],
+        )
+    )
+    outcome = fix_data(text.encode(), "c.x12", Engine(Config(jobs=1)))
+    out = outcome.data.decode()
+    assert "HC:96415" not in out and "LX*3" not in out and "LX*2~\nSV1*HC:J9312" in out
+    assert "CLM*INF-RA-001*9560***" in out
+    assert outcome.result.counts["error"] == 0, [f.message for f in outcome.result.findings]
+
+
+def test_unsafe_fixes_need_the_flag():
+    text = renumber(
+        patch(
+            base("inf_837i"),
+            [["LX*3~\n", "LX*3~\nSV2*0260*HC:96361*200*UN*1~\nDTP*472*D8*20261103~\nLX*4~\n"]],
+        )
+    )
+    from scrubber.times import AdminTimes
+
+    def engine(tmp):
+        return Engine(Config(jobs=1), tmp)
+
+    rows = "claim_id,line,start,stop\nINF-I-001,1,10:00,12:00\nINF-I-001,3,10:30,11:30\n"
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as fh:
+        fh.write(rows)
+    record = AdminTimes.load(fh.name)
+    safe_only = fix_data(text.encode(), "c.x12", engine(record))
+    assert findings_for(safe_only.result, "INF018")
+    with_unsafe = fix_data(
+        text.encode(), "c.x12", Engine(Config(jobs=1), AdminTimes.load(fh.name)), unsafe=True
+    )
+    assert findings_for(with_unsafe.result, "INF018") == []
+    Path(fh.name).unlink()
+
+
+def test_cli_refuses_to_overwrite_the_input_and_writes_an_audit_trail(tmp_path):
+    src = tmp_path / "in.x12"
+    src.write_bytes((ROOT / "sample_837" / "837p_defects.x12").read_bytes())
+    before = src.read_bytes()
+    refused = RUNNER.invoke(app, ["fix", str(src), "--output", str(src)])
+    assert refused.exit_code == 2 and src.read_bytes() == before
+    report = tmp_path / "r.json"
+    done = RUNNER.invoke(
+        app, ["fix", str(src), "-o", str(tmp_path / "out.x12"), "--report", str(report), "--no-validate"]
+    )
+    assert done.exit_code == 1  # errors without a fix remain
+    doc = json.loads(report.read_text())
+    assert {c["edit"] for c in doc["changes"]} >= {"BAL001", "CS007", "DX002", "DX003"}
+    assert all({"claim_id", "line", "segment", "before", "after", "edit"} <= set(c) for c in doc["changes"])
+    diff = RUNNER.invoke(app, ["fix", str(src), "--diff", "--no-validate"])
+    assert "-HI*BK:M0579" in diff.stdout and "+HI*ABK:M0579" in diff.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.x12", "out.x12", "r.json"]
