@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from casekit import base, findings_for, patch, renumber
 from typer.testing import CliRunner
 
-from casekit import base, findings_for, patch, renumber
 from scrubber.cli import app
 from scrubber.config import Config
 from scrubber.fixer import fix_data
