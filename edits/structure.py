@@ -325,3 +325,23 @@ def segment_unterminated(record, ctx):
     """
     if isinstance(record, FileEnd) and record.unterminated and record.last is not None:
         yield hit(record.last.at(), None, None, segment=record.last.segment)
+
+
+FAMILY.declare(
+    "STR012",
+    name="implementation-guide-error",
+    category="structure",
+    severity="error",
+    scope="batch",
+    message="pyx12 implementation-guide validation (code {value}): {detail}",
+    references=("005010X222A1 / 005010X223A2 via pyx12", "RULES.md H (SNIP types 1-2)"),
+    examples={"fail": "NM1*41*2*SUBMITTER*****ZZ*123~ (NM108 ZZ is not a valid code there)"},
+    doc="""
+    What it checks:
+        Emitted when pyx12's full implementation-guide validation runs (scrub check --validate, or
+        validate = true): every error pyx12 reports, on the claim that holds the segment.
+    Why it matters:
+        These are the SNIP type 1-2 errors a receiver's front end rejects the file or claim for
+        (required loops and elements, code values, element formats, repeat counts).
+    """,
+)

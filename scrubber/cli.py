@@ -176,20 +176,30 @@ def check(
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", help="Processes for one large file (0 = one per core, 1 = no workers)."
     ),
+    validate: bool = typer.Option(
+        False, "--validate", help="Also run pyx12's implementation-guide validation (slow; STR012)."
+    ),
+    ack: str | None = typer.Option(None, "--ack", help="With --validate: write pyx12's 999 here."),
     fail_on: FailOn | None = typer.Option(
         None, "--fail-on", help="Lowest severity that makes the exit code 1."
     ),
 ) -> None:
     """Check claim files and report findings by claim and line."""
     cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs)
+    cfg.validate = cfg.validate or validate or bool(ack)
     inputs = expand(paths)
     guard_output(output, inputs, "report")
+    guard_output(ack, inputs, "999")
     for path in paths:
         if path != "-" and Path(path).is_dir() and not expand([path]):
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
-    result = Engine(cfg, record).scrub(inputs)
+    engine = Engine(cfg, record)
+    engine.want_ack = bool(ack)
+    result = engine.scrub(inputs)
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
+    if ack:
+        write_atomic(ack, "".join(engine.acks).encode("utf-8"))
     write_report(result, output, format)
     raise typer.Exit(exit_code(result, cfg.fail_on))
 

@@ -116,6 +116,12 @@ def gate(
     ignore: list[str] | None = typer.Option(
         None, "--ignore", help="Skip these edit id prefixes (comma list)."
     ),
+    validate: bool = typer.Option(
+        False, "--validate", help="Also run pyx12's implementation-guide validation; its errors hold claims."
+    ),
+    ack: str | None = typer.Option(
+        None, "--ack", help="With --validate: write pyx12's 999 for the input here."
+    ),
 ) -> None:
     """Pass clean claims on and hold the rest: two complete interchanges, every claim in one of them."""
     from .findings import Severity
@@ -125,12 +131,14 @@ def gate(
     if fail_on is FailOn.never:
         fail("gate --fail-on takes error or warning")
     cfg, record = settings(config, select, ignore, payer, None, times, jobs=1)
+    cfg.validate = cfg.validate or validate or bool(ack)
     inputs = expand(paths)
-    for out in (clean, held, report):
+    for out in (clean, held, report, ack):
         guard_output(out, inputs, "output")
     if Path(clean).resolve() == Path(held).resolve():
         fail("--clean and --held must be different files")
     engine = Engine(cfg, record)
+    engine.want_ack = bool(ack)
     threshold = Severity.parse(fail_on.value)
     clean_parts, held_parts, combined = [], [], None
     totals = {"input_claims": 0, "clean_claims": 0, "held_claims": 0}
@@ -150,6 +158,8 @@ def gate(
     assert totals["clean_claims"] + totals["held_claims"] == totals["input_claims"]
     write_atomic(clean, b"".join(clean_parts))
     write_atomic(held, b"".join(held_parts))
+    if ack:
+        write_atomic(ack, "".join(engine.acks).encode("utf-8"))
     combined.gate = {**totals, "clean": clean, "held": held, "fail_on": fail_on.value}
     typer.echo(
         f"scrub: {totals['input_claims']} claim(s) in, {totals['clean_claims']} clean -> {clean}, "

@@ -9,6 +9,7 @@ Keys (all optional)::
     payer = "medicare"              # force one payer profile for every claim
     times = "admin_times.csv"       # administration record (see scrubber/times.py)
     jobs = 0                        # processes for one large file: 0 = one per core, 1 = no workers
+    validate = false                # pyx12 implementation-guide validation as a stage (STR012)
 
     [tool.scrubber.severity]        # per-edit severity overrides
     CS005 = "warning"
@@ -45,6 +46,7 @@ class Config:
     fail_on: str = "error"
     times: str | None = None
     jobs: int = 0  # worker processes for one large file; 0 = one per core (at most 4), 1 = none
+    validate: bool = False  # run pyx12's implementation-guide validation as a stage (STR012)
     source: str | None = None
 
     def merge_cli(
@@ -92,7 +94,7 @@ def _list(value: object, key: str) -> list[str]:
 
 def from_table(table: dict, source: str) -> Config:
     cfg = Config(source=source)
-    known = {"select", "ignore", "severity", "payer", "payers", "fail_on", "times", "jobs"}
+    known = {"select", "ignore", "severity", "payer", "payers", "fail_on", "times", "jobs", "validate"}
     unknown = set(table) - known
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -115,6 +117,10 @@ def from_table(table: dict, source: str) -> Config:
         cfg.fail_on = table["fail_on"]
     if "times" in table:
         cfg.times = str(table["times"])
+    if "validate" in table:
+        if not isinstance(table["validate"], bool):
+            raise ConfigError(f"{source}: validate must be true or false")
+        cfg.validate = table["validate"]
     if "jobs" in table:
         if not isinstance(table["jobs"], int) or table["jobs"] < 0:
             raise ConfigError(f"{source}: jobs must be a whole number, 0 for one per core")

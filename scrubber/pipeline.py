@@ -17,13 +17,14 @@ import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import BinaryIO
 
 from . import parallel, profiles
 from .build837 import FileEnd, build
 from .config import Config
 from .findings import Finding, Hit, Severity
-from .model import Claim, ServiceLine, Trailer
+from .model import Claim, Loc, ServiceLine, Trailer
 from .read import InputError, SegmentReader
 from .registry import Edit, catalog, select
 from .times import AdminTimes
@@ -32,6 +33,7 @@ from .times import AdminTimes
 PARALLEL_MIN_BYTES = 2 << 20
 ENGINE_CRASH = "ENG001"
 TIMES_UNMATCHED = "INF005"
+IG_ERROR = "STR012"
 
 
 @dataclass
@@ -185,6 +187,8 @@ class Engine:
         self.by_id = {e.id: e for e in catalog()}
         self._by_kind: dict[tuple[str, str], tuple[list, list]] = {}
         self._current = FileResult("")
+        self.want_ack = False
+        self.acks: list[str] = []
         self.jobs = config.jobs if config.jobs > 0 else min(os.cpu_count() or 1, 4)
         self._pool: parallel.Pool | None = None
         self.crash_enabled = (
@@ -264,6 +268,12 @@ class Engine:
         finally:
             if name != "-":
                 handle.close()
+        if self.config.validate and info.error is None:
+            data = stdin.getvalue() if isinstance(stdin, io.BytesIO) else None
+            if name != "-":
+                data = Path(name).read_bytes()
+            if data is not None:
+                self._ig_stage(data, shown, result)
         info.transaction = "+".join(sorted(kinds)) if kinds else None
         return info
 
@@ -340,6 +350,28 @@ class Engine:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+
+    def _ig_stage(self, data: bytes, shown: str, result: Result) -> None:
+        """pyx12's implementation-guide validation: one STR012 finding per error it reports, on the
+        claim that holds the segment; the 999 is kept for ``--ack``."""
+        from .gate import claim_spans
+        from .rawfile import RawFile
+        from .validate import validate
+
+        meta = self.by_id[IG_ERROR]
+        if not select([meta], self.config.select, self.config.ignore):
+            return
+        checked = validate(data, want_ack=self.want_ack)
+        if checked.ack:
+            self.acks.append(checked.ack)
+        spans = claim_spans(RawFile.parse(data))[0]
+        for err in checked.errors:
+            index = err.ordinal - 1 if err.ordinal else None
+            span = next((sp for sp in spans if index is not None and sp.start <= index < sp.end), None)
+            loc = Loc(err.ordinal, err.segment or "ISA", err.element, "") if err.ordinal else None
+            h = Hit(loc=loc, value=err.code, fields=(("detail", err.message),))
+            claim = SimpleNamespace(claim_id=span.claim_id, envelope=None) if span else None
+            self._emit(meta, h, shown, result, claim, None)
 
     def _edits_for(self, transaction: str, profile: str) -> tuple[list, list]:
         """(edit, has effective dates) for the claim and line edits of a transaction and payer

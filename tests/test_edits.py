@@ -68,3 +68,30 @@ def test_case(edit, case, tmp_path):
         again = scrub_text(fixed, tmp_path, case_config(case), name="fixed.x12", times=case.get("times"))
         assert findings_for(again, edit) == []
         assert again.claims == result.claims
+        check_fixer(edit, case, text, tmp_path)
+
+
+def check_fixer(edit, case, text, tmp_path):
+    """The real fixer corrects the case too, and pyx12 finds no error the input did not have."""
+    from scrubber.fixer import fix_data
+    from scrubber.pipeline import Engine
+    from scrubber.times import AdminTimes
+    from scrubber.validate import validate
+
+    config = case_config(case)
+    config.select, config.jobs = [edit], 1
+    record = AdminTimes.empty()
+    if case.get("times") is not None:
+        (tmp_path / "t.csv").write_text(case["times"])
+        record = AdminTimes.load(str(tmp_path / "t.csv"))
+    outcome = fix_data(
+        text.encode(),
+        "case.x12",
+        Engine(config, record),
+        unsafe=True,
+        validator=lambda data: validate(data).errors,
+    )
+    assert findings_for(outcome.result, edit) == [], [s.reason for s in outcome.skipped]
+    before = {(e.segment, e.code) for e in validate(text.encode()).errors}
+    after = {(e.segment, e.code) for e in validate(outcome.data).errors}
+    assert after <= before, after - before

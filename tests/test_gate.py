@@ -95,3 +95,34 @@ def test_gate_refuses_same_output_twice_and_input_as_output(tmp_path):
     assert same.exit_code == 2
     over = RUNNER.invoke(app, ["gate", str(src), "--clean", str(src), "--held", str(tmp_path / "b")])
     assert over.exit_code == 2
+
+
+def _validate(data: bytes):
+    from scrubber.validate import validate
+
+    return validate(data)
+
+
+VALID = [p for p in READABLE if _validate(p.read_bytes()).ok]
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.name for p in VALID])
+def test_outputs_pass_pyx12_whenever_the_input_does(path):
+    outcome = gate_data(path.read_bytes(), path.name, Engine(Config(jobs=1)), Severity.ERROR)
+    for part in (outcome.clean, outcome.held):
+        if part:
+            checked = _validate(part)
+            assert checked.ok, [(e.ordinal, e.segment, e.message) for e in checked.errors]
+
+
+def test_gate_validate_holds_claims_with_pyx12_errors_and_writes_the_999(tmp_path):
+    src = ROOT / "sample_837" / "837p_defects.x12"
+    clean, held, ack = tmp_path / "c.x12", tmp_path / "h.x12", tmp_path / "ack.999"
+    result = RUNNER.invoke(
+        app, ["gate", str(src), "--clean", str(clean), "--held", str(held), "--validate", "--ack", str(ack)]
+    )
+    assert result.exit_code == 1
+    assert ack.read_text().startswith("ISA") and "AK9*" in ack.read_text()
+    # DEF-DX002-DUPPTR passes the scrubber's error threshold and pyx12 (a duplicate pointer is a warning)
+    assert clean.read_bytes().count(b"CLM*") == 1 and b"DEF-DX002-DUPPTR" in clean.read_bytes()
+    assert _validate(clean.read_bytes()).ok
