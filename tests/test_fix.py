@@ -139,3 +139,23 @@ def test_cli_refuses_to_overwrite_the_input_and_writes_an_audit_trail(tmp_path):
     diff = RUNNER.invoke(app, ["fix", str(src), "--diff", "--no-validate"])
     assert "-HI*BK:M0579" in diff.stdout and "+HI*ABK:M0579" in diff.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.x12", "out.x12", "r.json"]
+
+
+def test_a_claim_whose_fix_adds_a_pyx12_error_keeps_its_segments():
+    from types import SimpleNamespace
+
+    data = (ROOT / "sample_837" / "837p_defects.x12").read_bytes()
+
+    def judge(candidate: bytes):
+        """A stand-in validator: the corrected DEF-CS007-BK claim gets an error the input lacks."""
+        raw = RawFile.parse(candidate)
+        at = next(i for i, s in enumerate(raw.segments) if s.text.startswith("CLM*DEF-CS007-BK*"))
+        if raw.segments[at + 1].text.startswith("HI*ABK"):
+            return [SimpleNamespace(ordinal=at + 2, segment="HI", code="X")]
+        return []
+
+    outcome = fix_data(data, "d.x12", Engine(Config(jobs=1)), validator=judge)
+    assert b"HI*BK:M0579" in outcome.data  # the DEF-CS007-BK claim kept its original HI
+    assert b"HI*ABF:M0579" not in outcome.data  # the other CS007 claim was fixed
+    assert [s.finding.claim_id for s in outcome.skipped] == ["DEF-CS007-BK"]
+    assert all(c.claim_id != "DEF-CS007-BK" for c in outcome.changes)
