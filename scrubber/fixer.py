@@ -204,18 +204,7 @@ class _Pass:
         if fix.loc.element in ("SV104", "SV205"):
             units_before = to_decimal(self._get(index, fix.loc.element))
         before = self._set(index, fix.loc.element, fix.value)
-        self.changes.append(
-            Change(
-                finding.claim_id,
-                finding.line,
-                fix.loc.segment,
-                fix.loc.ordinal,
-                before,
-                self.raw.segments[index].text,
-                finding.edit,
-                fix.title or finding.fix.title,
-            )
-        )
+        self._log(finding, fix, index, before, fix.title or finding.fix.title)
         if claim:
             self.touched[claim[0]] = finding.claim_id
         if units_before:
@@ -229,6 +218,9 @@ class _Pass:
             return
         new = money(charge / units_before * units, self._get(index, charge_element))
         before = self._set(index, charge_element, new)
+        self._log(finding, fix, index, before, f"Scale the charge to {new} for {fix.value} unit(s)")
+
+    def _log(self, finding: Finding, fix: Fix, index: int, before: str, title: str) -> None:
         self.changes.append(
             Change(
                 finding.claim_id,
@@ -238,7 +230,7 @@ class _Pass:
                 before,
                 self.raw.segments[index].text,
                 finding.edit,
-                f"Scale the charge to {new} for {fix.value} unit(s)",
+                title,
             )
         )
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from casekit import base, findings_for, patch, renumber
+from casekit import base, findings_for, patch, readable, renumber
 from typer.testing import CliRunner
 
 from scrubber.cli import app
@@ -21,14 +21,6 @@ FILES = sorted((ROOT / "sample_837").glob("*.x12")) + (
     sorted(CORPUS.glob("*.x12")) if CORPUS.is_dir() else []
 )
 RUNNER = CliRunner()
-
-
-def readable(path: Path) -> bool:
-    try:
-        RawFile.parse(path.read_bytes())
-    except Exception:  # noqa: BLE001 - files the scrubber refuses are not fix inputs
-        return False
-    return Engine(Config(jobs=1)).scrub([str(path)]).files[0].error is None
 
 
 READABLE = [p for p in FILES if readable(p)]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from casekit import readable
 from typer.testing import CliRunner
 
 from scrubber.cli import app
@@ -13,7 +14,6 @@ from scrubber.config import Config
 from scrubber.findings import Severity
 from scrubber.gate import gate_data
 from scrubber.pipeline import Engine
-from scrubber.rawfile import RawFile
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "public"
@@ -21,14 +21,6 @@ FILES = sorted((ROOT / "sample_837").glob("*.x12")) + (
     sorted(CORPUS.glob("*.x12")) if CORPUS.is_dir() else []
 )
 RUNNER = CliRunner()
-
-
-def readable(path: Path) -> bool:
-    try:
-        RawFile.parse(path.read_bytes())
-    except Exception:  # noqa: BLE001
-        return False
-    return Engine(Config(jobs=1)).scrub([str(path)]).files[0].error is None
 
 
 READABLE = [p for p in FILES if readable(p)]
