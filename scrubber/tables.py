@@ -76,9 +76,22 @@ def sha256(path: Path) -> str:
 
 
 def read_manifest(data_dir: Path = DATA_DIR) -> dict:
-    with open(data_dir / "manifest.yaml", encoding="utf-8") as fh:
-        manifest = yaml.safe_load(fh) or {}
-    return manifest.get("tables", {})
+    """Table name -> manifest entry, from ``manifest.yaml`` and any per-table ``<folder>/manifest.yaml``.
+
+    The per-folder fragments let a table travel with its own entry; a name may be defined once."""
+    tables: dict = {}
+    for path in [data_dir / "manifest.yaml", *sorted(data_dir.glob("*/manifest.yaml"))]:
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            entries = (yaml.safe_load(fh) or {}).get("tables", {})
+        for name, meta in entries.items():
+            if name in tables:
+                raise TableError(f"table {name!r} is defined twice in the manifests")
+            if path.parent != data_dir:
+                meta = {**meta, "file": f"{path.parent.name}/{meta['file']}"}
+            tables[name] = meta
+    return tables
 
 
 def load_table(name: str, meta: dict, data_dir: Path = DATA_DIR, verify: bool = False) -> Table:

@@ -17,8 +17,13 @@ from typer.testing import CliRunner
 
 from scrubber.cli import app
 
-SCENARIOS = yaml.safe_load((Path(__file__).parent / "scenarios.yml").read_text())["scenarios"]
-CATEGORIES = {"start-stop-missing", "time-units", "admin-hierarchy"}
+SCENARIOS = [
+    scenario
+    for path in sorted(Path(__file__).parent.glob("scenarios*.yml"))
+    for scenario in yaml.safe_load(path.read_text())["scenarios"]
+]
+# the categories a scenario's `expect` covers, unless it names its own `categories`
+CATEGORIES = ["start-stop-missing", "time-units", "admin-hierarchy"]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
@@ -27,6 +32,7 @@ def test_scenario(scenario, tmp_path, monkeypatch):
     claim = tmp_path / "claim.x12"
     claim.write_text(renumber(patch(base(scenario["base"]), scenario.get("patch"))))
     args = ["check", str(claim), "--format", "json", "--output", str(tmp_path / "r.json")]
+    args += scenario.get("args", [])
     if "times" in scenario:
         (tmp_path / "times.csv").write_text(scenario["times"])
         args += ["--times", str(tmp_path / "times.csv")]
