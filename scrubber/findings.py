@@ -51,7 +51,8 @@ FIX_SAFETY = ("safe", "unsafe")
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """An instruction for the fixer, never an action: set / insert_after / delete at ``loc``."""
+    """An instruction for the fixer, never an action: ``set`` an element (or component) at ``loc``,
+    or ``delete`` the segment at ``loc`` (at an LX: the whole service line)."""
 
     op: str
     loc: Loc

@@ -98,6 +98,9 @@ def _claim_of(raw: RawFile, index: int) -> tuple[int, int] | None:
 
 
 def _loop_end(raw: RawFile, start: int) -> int:
+    """End of what a delete at ``start`` removes: a whole service line at an LX, else one segment."""
+    if raw.seg_id(start) != "LX":
+        return start + 1
     end = start + 1
     while end < len(raw.segments) and raw.seg_id(end) not in LOOP_END:
         end += 1

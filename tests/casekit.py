@@ -90,8 +90,9 @@ def apply_fix(text: str, fix: Fix) -> str:
     for one in sorted((fix, *fix.more), key=lambda f: -f.loc.ordinal):
         index = one.loc.ordinal - 1
         if one.op == "delete":
-            assert segs[index].startswith("LX*"), segs[index]
-            del segs[index : _loop_end(segs, index)]
+            assert segs[index].startswith(one.loc.segment + "*"), segs[index]
+            end = _loop_end(segs, index) if one.loc.segment == "LX" else index + 1
+            del segs[index:end]
             continue
         assert one.op == "set", one
         segs[index] = _set_element(segs[index], one)
