@@ -59,7 +59,7 @@ def icd10_code_unknown(claim, ctx):
     for dx in _icd10_codes(claim):
         if "." in dx.code:
             continue  # CS008 reports codes written with a period
-        if icd10.status(dx.code) == "unknown":
+        if icd10.status_on(dx.code, claim.service_date) == "unknown":
             yield hit(dx.loc, dx.code)
 
 
@@ -76,15 +76,17 @@ def icd10_code_unknown(claim, ctx):
 def icd10_code_not_billable(claim, ctx):
     """
     What it checks:
-        Every ICD-10-CM diagnosis is billable: coded to the full length, with no children in the
-        tabular list (M05.7 is a header; M05.79 is billable).
+        Every ICD-10-CM diagnosis is billable on the date of service: coded to the full length,
+        with no children in the tabular list (M05.7 is a header; M05.79 is billable). Codes whose
+        status changed (G35 is billable through 2025-09-30 and a header from 2025-10-01) follow
+        the icd10cm_history table for the date of service.
     Why it matters:
         Payers deny claims with truncated diagnosis codes. Code to the highest specificity that the
         documentation supports; the finding lists billable codes under the header.
     """
     for dx in _icd10_codes(claim):
         code = dx.code.replace(".", "")
-        if icd10.status(code) == "header":
+        if icd10.status_on(code, claim.service_date) == "header":
             children = icd10.billable_children(code)
             yield hit(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
 

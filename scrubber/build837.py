@@ -371,6 +371,7 @@ class Builder:
                 self.line.fields["ref_6r"] = seg.get(2)
             elif qual == "G1":
                 self.line.fields["prior_auth"] = seg.get(2)
+                self.line.fields["prior_auth_ref"] = SegRef(seg.ordinal, "REF", "2300/2400")
         elif self.claim is not None and self.area == "2300":
             if qual == "G1":
                 self.claim.fields["prior_auth"] = seg.get(2)

@@ -70,3 +70,20 @@ def billable_children(code: str, limit: int = 6) -> list[str]:
             out.append(ordered[at])
         at += 1
     return out
+
+
+def status_on(code: str, day) -> str:
+    """``status`` for a date of service: the icd10cm_history table's dated rows win over the
+    package's single release (a code used before it took effect is unknown)."""
+    from . import tables
+
+    code = _normal(code)
+    rows = tables.get("icd10cm_history").rows.get((code,))
+    if rows and day is not None:
+        for row in rows:
+            if row.covers(day):
+                return row.values["status"]
+        first = min((r.effective_from for r in rows if r.effective_from), default=None)
+        if first is not None and day < first:
+            return "unknown"
+    return status(code)

@@ -153,6 +153,7 @@ class ServiceLine:
     notes: tuple[Note, ...] = ()
     ref_6r: str = ""
     prior_auth: str = ""  # REF*G1
+    prior_auth_ref: SegRef | None = None  # the 2400 REF*G1 segment (a fix deletes it)
     drugs: tuple[Drug, ...] = ()
     rendering: Party | None = None
     supervising: Party | None = None

@@ -143,3 +143,12 @@ def releases() -> dict[str, str]:
 
     out["icd10cm"] = f"{icd10.release()} (simple-icd-10-cm {version('simple-icd-10-cm')})"
     return out
+
+
+def code_kind(code: str, on: dt.date | None = None) -> str | None:
+    """The kind of service a code is (em, admin, drug, per-diem) from the code_kinds range table."""
+    table = get("code_kinds")
+    for (start, end), rows in table.rows.items():
+        if len(code) == len(start) and start <= code <= end and any(r.covers(on) for r in rows):
+            return next(r for r in rows if r.covers(on)).values["kind"]
+    return None
