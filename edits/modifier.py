@@ -103,8 +103,11 @@ def _misplaced(line, ctx, modifier_kind, line_kinds, exempt=()):
     kind = tables.code_kind(line.code, day)
     if kind in line_kinds:
         return []
-    return [(i, m) for i, m in enumerate(line.modifiers)
-            if m not in exempt and (_info(m, day) or {}).get("kind") == modifier_kind]
+    return [
+        (i, m)
+        for i, m in enumerate(line.modifiers)
+        if m not in exempt and (_info(m, day) or {}).get("kind") == modifier_kind
+    ]
 
 
 @FAMILY.edit(
@@ -228,9 +231,17 @@ def single_dose_wastage_modifier_missing(claim, ctx):
         if len(plain) == 1 and len(target.modifiers) < 4:
             value = ":".join([target.proc_qualifier, target.code, *target.modifiers, "JZ"])
             before = ":".join([target.proc_qualifier, target.code, *target.modifiers])
-            fix = Fix("set", target.service.at(_code_element(target)), value, before, "unsafe",
-                      f"Add JZ to {code} (asserts nothing was discarded)")
-        yield hit(target.service.at(_code_element(target) + "-2"), code, "JZ or JW", line=target.number, fix=fix)
+            fix = Fix(
+                "set",
+                target.service.at(_code_element(target)),
+                value,
+                before,
+                "unsafe",
+                f"Add JZ to {code} (asserts nothing was discarded)",
+            )
+        yield hit(
+            target.service.at(_code_element(target) + "-2"), code, "JZ or JW", line=target.number, fix=fix
+        )
 
 
 @FAMILY.edit(
@@ -252,7 +263,7 @@ def jw_without_administered_line(claim, ctx):
         Waste is paid only alongside the administered dose; a claim with only the JW line is
         rejected.
     """
-    for (code, _day_), lines in _drug_groups(claim, ctx).items():
+    for (code, _), lines in _drug_groups(claim, ctx).items():
         jw = [ln for ln in lines if "JW" in ln.modifiers]
         if jw and not [ln for ln in lines if "JW" not in ln.modifiers and "JZ" not in ln.modifiers]:
             for ln in jw:
@@ -277,7 +288,7 @@ def jz_and_jw_lines_same_drug(claim, ctx):
         JZ says nothing was discarded; a JW line for the same drug contradicts it and the claim
         is denied or audited.
     """
-    for (code, _day_), lines in _drug_groups(claim, ctx).items():
+    for (code, _), lines in _drug_groups(claim, ctx).items():
         jz = [ln for ln in lines if "JZ" in ln.modifiers and "JW" not in ln.modifiers]
         jw = [ln for ln in lines if "JW" in ln.modifiers and "JZ" not in ln.modifiers]
         if jz and jw:
@@ -291,7 +302,8 @@ def jz_and_jw_lines_same_drug(claim, ctx):
     severity="error",
     scope="line",
     fix="safe",
-    message="Modifier {value} marks a concurrent home infusion therapy; it belongs on a per diem code, not {code}",
+    message="Modifier {value} marks a concurrent home infusion therapy; it belongs on a per diem code, "
+    "not {code}",
     references=("RULES.md C.3", "RULES.md J"),
     examples={"fail": "SV1*HC:J2185:SH*600*UN*30***1~"},
 )
@@ -360,8 +372,12 @@ def distinct_modifiers_conflict(line, ctx):
         return
     keep = next((m for m in present if m != "59"), present[0])
     drop = set(present) - {keep}
-    yield hit(_mod_loc(line, line.modifiers.index(present[1])), "+".join(present), keep,
-              fix=_without(line, drop, f"Keep {keep} only"))
+    yield hit(
+        _mod_loc(line, line.modifiers.index(present[1])),
+        "+".join(present),
+        keep,
+        fix=_without(line, drop, f"Keep {keep} only"),
+    )
 
 
 @FAMILY.edit(
