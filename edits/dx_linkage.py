@@ -123,3 +123,124 @@ def first_pointer_missing(line, ctx):
             "set", line.service.at("SV107"), "1", "", "safe", "Point the line at the only diagnosis (1)"
         )
     yield hit(loc, ":".join(line.pointers) or None, None, fix=fix)
+
+
+def _supporting(claim, code, day):
+    """(prefixes that support the drug, positions of claim diagnoses that match one) or None."""
+    from scrubber import tables
+
+    row = tables.get("drugs").lookup(code, on=day)
+    prefixes = [
+        p.strip().replace(".", "") for p in (row.values.get("supporting_dx", "") if row else "").split(";")
+    ]
+    prefixes = [p for p in prefixes if p]
+    if not prefixes:
+        return None
+    positions = [
+        dx.position for dx in claim.diagnoses if dx.code.replace(".", "").startswith(tuple(prefixes))
+    ]
+    return prefixes, positions
+
+
+def _drug_lines(claim):
+    from scrubber import tables
+
+    for line in claim.lines:
+        day = line.date_from or claim.service_date
+        if line.service is not None and tables.code_kind(line.code, day) == "drug":
+            found = _supporting(claim, line.code, day)
+            if found is not None:
+                yield line, day, found
+
+
+@FAMILY.edit(
+    "DX004",
+    name="drug-diagnosis-not-supported",
+    category="dx-linkage",
+    severity="error",
+    scope="claim",
+    message="No diagnosis on the claim supports {value} ({drug}); expected one of {expected}",
+    references=("RULES.md G DX-02", "RULES.md D", "RULES.md G DX-05"),
+    examples={"fail": "HI*ABK:Z79899~ with SV1*HC:J9312*9250*UN*100***1~ (rituximab needs RA or lymphoma)"},
+)
+def drug_diagnosis_not_supported(claim, ctx):
+    """
+    What it checks:
+        For every drug with a diagnosis list in the drugs table, at least one of the claim's
+        diagnoses (837P HI, 837I principal and other diagnoses) is on it (a code or a category
+        prefix: M05.79 supports rituximab for rheumatoid arthritis).
+    Why it matters:
+        Payers pay costly drugs only for covered indications (LCD billing and coding articles,
+        payer medical policies); a drug with no supporting diagnosis on the claim is denied.
+    """
+    from scrubber import tables
+
+    for line, day, (prefixes, positions) in _drug_lines(claim):
+        if not positions:
+            drug = tables.get("drugs").lookup(line.code, on=day).values.get("drug", line.code)
+            shown = ", ".join(prefixes[:6]) + (" …" if len(prefixes) > 6 else "")
+            yield hit(
+                line.service.at(f"{line.code_element}-2"), line.code, shown, line=line.number, drug=drug
+            )
+
+
+@FAMILY.edit(
+    "DX005",
+    name="supporting-diagnosis-not-pointed",
+    category="dx-linkage",
+    severity="warning",
+    scope="claim",
+    transactions=("837P",),
+    fix="safe",
+    message="Line {line} ({code}) does not point at diagnosis {expected}, which supports {value}",
+    references=("RULES.md G DX-02", "RULES.md G DX-03"),
+    examples={"fail": "HI*ABK:Z79899*ABF:M0579~ … SV1*HC:J9312*9250*UN*100***1~ (points at Z79.899 only)"},
+)
+def supporting_diagnosis_not_pointed(claim, ctx):
+    """
+    What it checks:
+        On 837P, a drug line and the administration lines of its date point (SV107) at a
+        diagnosis that supports the drug, when the claim has one.
+    Why it matters:
+        The payer reads the pointed diagnoses as the reason for each line; a drug pointing only
+        at an unrelated diagnosis (Z79.899 long-term drug therapy) is denied even though the
+        supporting diagnosis is on the claim. The fix adds the pointer when a slot is free.
+    """
+    from scrubber import tables
+
+    flagged = set()
+    for line, day, (_prefixes, positions) in _drug_lines(claim):
+        if not positions:
+            continue
+        given = [
+            ln
+            for ln in claim.lines
+            if (ln.date_from or claim.service_date) == day
+            and ln.service is not None
+            and tables.code_kind(ln.code, day) == "admin"
+        ]
+        for target in [line, *given]:
+            pointed = {int(p) for p in target.pointers if p.isdigit()}
+            if pointed & set(positions) or id(target) in flagged:
+                continue
+            flagged.add(id(target))
+            filled = [p for p in target.pointers if p]
+            fix = None
+            if len(filled) < 4:
+                value = ":".join([*filled, str(positions[0])])
+                fix = Fix(
+                    "set",
+                    target.service.at("SV107"),
+                    value,
+                    ":".join(target.pointers),
+                    "safe",
+                    f"Point line {target.number} at diagnosis {positions[0]} as well",
+                )
+            yield hit(
+                target.service.at("SV107"),
+                line.code,
+                positions[0],
+                line=target.number,
+                code=target.code,
+                fix=fix,
+            )
