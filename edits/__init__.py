@@ -10,8 +10,13 @@ MODULES = [
     "dx_linkage",
     "engine",
     "modifier",
+    "mue_ncci",
+    "payer_policy",
+    "per_diem",
+    "prior_auth",
     "start_stop",
     "structure",
+    "supervision",
     "time_units",
 ]
 

@@ -308,7 +308,7 @@ def explain(edit_id: str = typer.Argument(..., help="Edit id, e.g. BAL001.")) ->
         fail(f"unknown edit id {edit_id!r}; `scrub edits` lists them")
 
 
-from . import cli_fix  # noqa: E402,F401  (registers the fix and gate commands)
+from . import cli_fix, cli_tables  # noqa: E402,F401  (register the fix, gate and tables commands)
 
 
 def main() -> None:
