@@ -264,7 +264,7 @@ def jw_without_administered_line(claim, ctx):
         rejected.
     """
     for (code, _), lines in _drug_groups(claim, ctx).items():
-        jw = [ln for ln in lines if "JW" in ln.modifiers]
+        jw = [ln for ln in lines if "JW" in ln.modifiers and "JZ" not in ln.modifiers]  # JW+JZ is MOD005
         if jw and not [ln for ln in lines if "JW" not in ln.modifiers and "JZ" not in ln.modifiers]:
             for ln in jw:
                 yield hit(ln.service.at(_code_element(ln) + "-2"), code, None, line=ln.number)
