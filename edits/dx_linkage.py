@@ -206,7 +206,6 @@ def supporting_diagnosis_not_pointed(claim, ctx):
         at an unrelated diagnosis (Z79.899 long-term drug therapy) is denied even though the
         supporting diagnosis is on the claim. The fix adds the pointer when a slot is free.
     """
-
     yield from sorted(_unpointed(claim), key=lambda h: h.line)
 
 
