@@ -60,6 +60,7 @@ def _to_subsequent(entry) -> Fix | None:
     category="admin-hierarchy",
     severity="error",
     scope="claim",
+    applies_to="admin",
     fix="safe",
     message="Two initial services on {day}: {value} after {first}; only one initial service is "
     "reported per encounter: bill {expected}",
@@ -103,6 +104,7 @@ def second_initial_service(claim, ctx):
     category="admin-hierarchy",
     severity="warning",
     scope="claim",
+    applies_to="admin",
     message="Second initial service {value} on {day} carries {modifier}: the record must show "
     "a second IV site or a separate encounter",
     references=("RULES.md A.4 ADM-11",),
@@ -137,6 +139,7 @@ def second_initial_with_modifier(claim, ctx):
     category="admin-hierarchy",
     severity="error",
     scope="claim",
+    applies_to="admin",
     transactions=("837I",),
     fix="safe",
     message="{value} is billed as an initial service but {first} outranks it on {day} (chemo/complex > "
@@ -208,6 +211,7 @@ def _find_addon_problems(view):
     category="admin-hierarchy",
     severity="error",
     scope="claim",
+    applies_to="admin",
     message="Add-on {value} has no allowed primary on {day} (one of {expected})",
     references=("RULES.md A.2", "RULES.md A.3 ADM-06", "CMS NCCI add-on code file"),
     examples={"fail": "96375 billed alone, with no 96365/96374/96409/96413 on the date"},
@@ -240,6 +244,7 @@ def addon_without_primary(claim, ctx):
     category="admin-hierarchy",
     severity="error",
     scope="claim",
+    applies_to="admin",
     fix="safe",
     message="Add-on {value} does not extend the services billed on {day}; their add-on hour is {expected}",
     references=("RULES.md A.3 ADM-07",),
@@ -296,6 +301,7 @@ def _drug_lines(view, day):
     category="admin-hierarchy",
     severity="warning",
     scope="claim",
+    applies_to="drug",
     message="{drug} ({value}) is on the complex-biologic list but its administration is billed "
     "as therapeutic {code}; Medicare pays 96413/96415 when the complexity is documented",
     references=("RULES.md A.6 ADM-24",),
@@ -380,6 +386,7 @@ for _id, _name, _sev, _payers, _why in (
         category="admin-hierarchy",
         severity=_sev,
         scope="claim",
+        applies_to="admin",
         payers=_payers,
         message="{value} (chemotherapy/complex administration) with only non-complex drugs ({drugs})",
         references=("RULES.md A.6 ADM-25",),
@@ -393,6 +400,7 @@ for _id, _name, _sev, _payers, _why in (
     category="admin-hierarchy",
     severity="warning",
     scope="claim",
+    applies_to="drug",
     message="Drug {value} on {day} has no administration line on that date",
     references=("RULES.md A.5 ADM-22",),
     examples={"fail": "J1745 x40 with no 9636x/9641x line on the date"},
@@ -424,6 +432,7 @@ def drug_without_administration(claim, ctx):
     category="admin-hierarchy",
     severity="error",
     scope="claim",
+    applies_to="admin",
     transactions=("837P",),
     message="{value} is a facility place of service; the physician does not report drug administration "
     "{codes} there (the facility bills it on the 837I)",

@@ -24,6 +24,7 @@ def _problems(ctx, kind):
     category="start-stop-missing",
     severity="error",
     scope="claim",
+    applies_to="admin",
     message="{code} is billed by time but no usable start and stop time is documented for line {line}",
     references=("RULES.md A.3 ADM-04", "RULES.md F TIME-01"),
     examples={"fail": "SV1*HC:96365*250*UN*1***1~ with no NTE*ADD*START 0900 STOP 1005 and no --times row"},

@@ -32,6 +32,7 @@ def _hydration_secondary(view, entry) -> bool:
     category="time-units",
     severity="error",
     scope="claim",
+    applies_to="admin",
     fix="safe",
     message="{code} runs {value} minutes; an IV administration of 15 minutes or less is a push: "
     "bill {expected}",
@@ -70,6 +71,7 @@ def infusion_was_push(claim, ctx):
     category="time-units",
     severity="error",
     scope="claim",
+    applies_to="admin",
     fix="safe",
     message="Hydration {code} ran {value} minutes; hydration under 31 minutes is not reportable",
     references=("RULES.md A.1", "RULES.md A.3 ADM-02"),
@@ -129,6 +131,7 @@ def _compute_unit_checks(view):
     category="time-units",
     severity="error",
     scope="claim",
+    applies_to="admin",
     fix="safe",
     message="{code} billed {value} unit(s) but {minutes} documented minutes support {expected}",
     references=("RULES.md A.3 ADM-03", "ADM-05"),
@@ -168,6 +171,7 @@ def addon_units_exceed_time(claim, ctx):
     category="time-units",
     severity="warning",
     scope="claim",
+    applies_to="admin",
     message="{minutes} documented minutes support {expected} unit(s) of {code}, but {value} are billed",
     references=("RULES.md A.3 ADM-03",),
     examples={"fail": "96413 x1 alone for a rituximab infusion documented at 120 minutes (96415 x1 missing)"},
@@ -200,6 +204,7 @@ def addon_units_below_time(claim, ctx):
     category="time-units",
     severity="error",
     scope="claim",
+    applies_to="admin",
     fix="safe",
     message="Concurrent infusion 96368 is billed {value} times on {day}; it is reported once per date",
     references=("RULES.md A.1", "RULES.md A.3 ADM-08"),
@@ -240,6 +245,7 @@ def concurrent_more_than_once(claim, ctx):
     category="time-units",
     severity="error",
     scope="line",
+    applies_to="admin",
     transactions=("837P",),
     message="96376 (repeat push of the same drug) is a facility-only code; "
     "a professional claim cannot report it",
@@ -263,6 +269,7 @@ def repeat_push_professional(line, ctx):
     category="time-units",
     severity="error",
     scope="line",
+    applies_to="admin",
     transactions=("837I",),
     message="96376 starts {value} minutes after the earlier push; a repeat push "
     "of the same drug needs more than 30 minutes",
@@ -343,6 +350,7 @@ def minutes_unit_basis(line, ctx):
     category="time-units",
     severity="error",
     scope="claim",
+    applies_to="admin",
     fix="unsafe",
     message="Hydration {code} ran alongside {other}; only {value} minutes fall outside it, "
     "under the 31 needed to report hydration",

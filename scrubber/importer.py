@@ -133,5 +133,6 @@ def import_file(
     )
     entry["sha256"] = sha256(target)
     fragment.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    read_manifest.cache_clear()
     load_table(name, read_manifest(data_dir)[name], data_dir, verify=True)  # the result must load
     return len(new_rows), target

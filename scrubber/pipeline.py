@@ -27,6 +27,7 @@ from .findings import Finding, Hit, Severity
 from .model import Claim, Loc, ServiceLine, Trailer
 from .read import InputError, SegmentReader
 from .registry import Edit, catalog, select
+from .tables import code_kind
 from .times import AdminTimes
 
 # Files at least this large are split across worker processes when more than one job is allowed.
@@ -397,13 +398,24 @@ class Engine:
         errors_before = result.counts["error"]
         claim_edits, line_edits = self._edits_for(claim.transaction, profile)
         run = self._run
-        for edit, dated in claim_edits:
-            if not dated or edit.applies_on(day):
-                run(edit, claim, ctx, result, claim, None)
+        line_kinds = []
         for line in claim.lines:
+            kinds = {code_kind(line.code, line.date_from or day) if line.code else None}
+            if line.modifiers:
+                kinds.add("modified")
+            line_kinds.append(kinds)
+        claim_kinds = set().union(*line_kinds) if line_kinds else set()
+        for edit, dated in claim_edits:
+            if (edit.applies_to is None or edit.applies_to in claim_kinds) and (
+                not dated or edit.applies_on(day)
+            ):
+                run(edit, claim, ctx, result, claim, None)
+        for line, kinds in zip(claim.lines, line_kinds, strict=True):
             line_day = line.date_from or day
             for edit, dated in line_edits:
-                if not dated or edit.applies_on(line_day):
+                if (edit.applies_to is None or edit.applies_to in kinds) and (
+                    not dated or edit.applies_on(line_day)
+                ):
                     run(edit, line, ctx, result, claim, line)
         result.claims += 1
         if result.counts["error"] > errors_before:

@@ -18,6 +18,7 @@ from .model import in_window
 SCOPES = ("claim", "line", "batch")
 TRANSACTIONS = frozenset({"837P", "837I"})
 PAYER_PROFILES = ("medicare", "medicaid", "commercial")
+APPLIES_TO = (None, "drug", "admin", "em", "per-diem", "modified")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class Edit:
     fix: str | None = None
     examples: dict[str, str] = field(default_factory=dict)
     docstring: str = ""
+    # Which lines (line scope) or claims (claim scope) the edit can concern, so the engine skips the
+    # call elsewhere: a code kind of the code_kinds table ("drug", "admin", "em", "per-diem") or
+    # "modified" (a line with modifiers); None = every line / claim.
+    applies_to: str | None = None
 
     @property
     def doc(self) -> str:
@@ -88,7 +93,10 @@ class Family:
         references: Iterable[str] = (),
         fix: str | None = None,
         examples: dict[str, str] | None = None,
+        applies_to: str | None = None,
     ) -> Callable:
+        if applies_to not in APPLIES_TO:
+            raise ValueError(f"{id}: applies_to must be one of {APPLIES_TO}")
         if category not in CATEGORIES:
             raise ValueError(f"{id}: unknown category {category!r}")
         if scope not in SCOPES:
@@ -118,6 +126,7 @@ class Family:
                     fix=fix,
                     examples=dict(examples or {}),
                     docstring=docstring,
+                    applies_to=applies_to,
                 )
             )
             return fn

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -78,13 +78,20 @@ def sha256(path: Path) -> str:
 def read_manifest(data_dir: Path = DATA_DIR) -> dict:
     """Table name -> manifest entry, from ``manifest.yaml`` and any per-table ``<folder>/manifest.yaml``.
 
-    The per-folder fragments let a table travel with its own entry; a name may be defined once."""
+    The per-folder fragments let a table travel with its own entry; a name may be defined once.
+    Read once per folder (``read_manifest.cache_clear()`` after changing a manifest)."""
+    return dict(_manifest(Path(data_dir)))
+
+
+@cache
+def _manifest(data_dir: Path) -> dict:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     tables: dict = {}
     for path in [data_dir / "manifest.yaml", *sorted(data_dir.glob("*/manifest.yaml"))]:
         if not path.is_file():
             continue
         with open(path, encoding="utf-8") as fh:
-            entries = (yaml.safe_load(fh) or {}).get("tables", {})
+            entries = (yaml.load(fh, Loader=loader) or {}).get("tables", {})
         for name, meta in entries.items():
             if name in tables:
                 raise TableError(f"table {name!r} is defined twice in the manifests")
@@ -92,6 +99,9 @@ def read_manifest(data_dir: Path = DATA_DIR) -> dict:
                 meta = {**meta, "file": f"{path.parent.name}/{meta['file']}"}
             tables[name] = meta
     return tables
+
+
+read_manifest.cache_clear = _manifest.cache_clear
 
 
 def load_table(name: str, meta: dict, data_dir: Path = DATA_DIR, verify: bool = False) -> Table:
@@ -145,6 +155,7 @@ def releases() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def code_kind(code: str, on: dt.date | None = None) -> str | None:
     """The kind of service a code is (em, admin, drug, per-diem) from the code_kinds range table."""
     table = get("code_kinds")
