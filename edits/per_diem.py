@@ -124,9 +124,7 @@ def _add_modifier(line, modifier: str, safety: str = "safe") -> Fix | None:
     position = len(line.modifiers)
     if position >= MAX_MODIFIERS or line.service is None:
         return None
-    return Fix(
-        "set", _modifier_loc(line, position), modifier, "", safety, f"Add {modifier} to {line.code}"
-    )
+    return Fix("set", _modifier_loc(line, position), modifier, "", safety, f"Add {modifier} to {line.code}")
 
 
 def _replace_modifier(line, old: str, new: str, safety: str) -> Fix | None:
@@ -151,6 +149,7 @@ def _day(group: list[PerDiem]):
     category="per-diem",
     severity="error",
     scope="claim",
+    applies_to="per-diem",
     fix="safe",
     message="{value} is a concurrent per diem on {day} billed without a modifier, like {primary}: "
     "only the primary per diem is unmodified; add {expected}",
@@ -197,6 +196,7 @@ def concurrent_per_diem_unmodified(claim, ctx):
     category="per-diem",
     severity="warning",
     scope="claim",
+    applies_to="per-diem",
     fix="unsafe",
     message="{value} is billed as the primary per diem on {day}, but under the {profile} profile "
     "{expected} ({doses} doses a day) is the primary; {value} takes {modifier} "
@@ -264,6 +264,7 @@ def per_diem_primary_order(claim, ctx):
     category="per-diem",
     severity="error",
     scope="claim",
+    applies_to="per-diem",
     fix="unsafe",
     message="{value} carries {modifier} on {day} but no per diem for those dates is billed without "
     "SH/SJ: the primary per diem ({expected}) must be unmodified",
@@ -306,6 +307,7 @@ def per_diem_modifier_without_primary(claim, ctx):
     category="per-diem",
     severity="error",
     scope="claim",
+    applies_to="per-diem",
     fix="safe",
     message="{value} on {day} carries {current}: with a primary per diem, exactly one concurrent "
     "per diem takes {second} and the others {third}; expected {expected}",
@@ -356,6 +358,7 @@ def per_diem_modifier_sequence(claim, ctx):
     category="per-diem",
     severity="warning",
     scope="claim",
+    applies_to="per-diem",
     fix="safe",
     message="{code} billed {value} unit(s) for a service span of {expected} day(s) ({span}): a per "
     "diem is one unit per day the patient had the therapy",

@@ -15,6 +15,7 @@ FAMILY = Family("prior-auth", "Prior authorization numbers (REF*G1) on the claim
     category="prior-auth",
     severity="warning",
     scope="line",
+    applies_to="drug",
     message="{value} needs prior authorization under the {profile} profile but the claim has no "
     "authorization number (REF*G1){where}",
     references=("RULES.md I PA-02", "RULES.md D DX-13"),

@@ -15,6 +15,7 @@ FAMILY = Family("supervision", "Supervising provider required by the payer profi
     category="supervision",
     severity="warning",
     scope="claim",
+    applies_to="admin",
     transactions=("837P",),
     message="Chemotherapy / complex administration {value} with no supervising provider (2310D or "
     "2420D NM1*DQ); the {profile} profile requires one",
