@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import importlib.util
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 PACKAGE = "simple_icd_10_cm"
@@ -72,6 +72,7 @@ def billable_children(code: str, limit: int = 6) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def status_on(code: str, day) -> str:
     """``status`` for a date of service: the icd10cm_history table's dated rows win over the
     package's single release (a code used before it took effect is unknown)."""

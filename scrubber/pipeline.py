@@ -26,7 +26,7 @@ from .config import Config
 from .findings import Finding, Hit, Severity
 from .model import Claim, Loc, ServiceLine, Trailer
 from .read import InputError, SegmentReader
-from .registry import Edit, catalog, select
+from .registry import APPLIES_TO, Edit, catalog, select
 from .tables import code_kind
 from .times import AdminTimes
 
@@ -385,11 +385,19 @@ class Engine:
                 return transaction in e.transactions and (e.payers is None or profile in e.payers)
 
             found = (
-                [(e, bool(e.effective_from or e.effective_to)) for e in self.claim_edits if keep(e)],
-                [(e, bool(e.effective_from or e.effective_to)) for e in self.line_edits if keep(e)],
+                self._by_applies([e for e in self.claim_edits if keep(e)]),
+                self._by_applies([e for e in self.line_edits if keep(e)]),
             )
             self._by_kind[key] = found
         return found
+
+    @staticmethod
+    def _by_applies(edits: list[Edit]) -> dict:
+        """applies_to -> [(edit, has effective dates)], in catalog order within each group."""
+        groups: dict = {}
+        for e in edits:
+            groups.setdefault(e.applies_to, []).append((e, bool(e.effective_from or e.effective_to)))
+        return groups
 
     def _claim(self, claim: Claim, result: Result) -> None:
         profile = profiles.profile_for(claim, self.config)
@@ -400,23 +408,25 @@ class Engine:
         run = self._run
         line_kinds = []
         for line in claim.lines:
-            kinds = {code_kind(line.code, line.date_from or day) if line.code else None}
+            kinds = [None, code_kind(line.code, line.date_from or day) if line.code else None]
             if line.modifiers:
-                kinds.add("modified")
+                kinds.append("modified")
             line_kinds.append(kinds)
-        claim_kinds = set().union(*line_kinds) if line_kinds else set()
-        for edit, dated in claim_edits:
-            if (edit.applies_to is None or edit.applies_to in claim_kinds) and (
-                not dated or edit.applies_on(day)
-            ):
-                run(edit, claim, ctx, result, claim, None)
+        claim_kinds = {k for kinds in line_kinds for k in kinds}
+        for kind in APPLIES_TO:  # a fixed order keeps findings deterministic
+            if kind not in claim_kinds:
+                continue
+            for edit, dated in claim_edits.get(kind, ()):
+                if not dated or edit.applies_on(day):
+                    run(edit, claim, ctx, result, claim, None)
         for line, kinds in zip(claim.lines, line_kinds, strict=True):
             line_day = line.date_from or day
-            for edit, dated in line_edits:
-                if (edit.applies_to is None or edit.applies_to in kinds) and (
-                    not dated or edit.applies_on(line_day)
-                ):
-                    run(edit, line, ctx, result, claim, line)
+            for kind in APPLIES_TO:
+                if kind not in kinds:
+                    continue
+                for edit, dated in line_edits.get(kind, ()):
+                    if not dated or edit.applies_on(line_day):
+                        run(edit, line, ctx, result, claim, line)
         result.claims += 1
         if result.counts["error"] > errors_before:
             result.claims_with_errors += 1
