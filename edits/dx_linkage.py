@@ -176,6 +176,8 @@ def drug_diagnosis_not_supported(claim, ctx):
     """
     from scrubber import tables
 
+    if not claim.diagnoses:
+        return  # a claim with no diagnoses at all is STR009's finding
     for line, day, (prefixes, positions) in _drug_lines(claim):
         if not positions:
             drug = tables.get("drugs").lookup(line.code, on=day).values.get("drug", line.code)

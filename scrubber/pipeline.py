@@ -412,7 +412,7 @@ class Engine:
             if line.modifiers:
                 kinds.append("modified")
             line_kinds.append(kinds)
-        claim_kinds = {k for kinds in line_kinds for k in kinds}
+        claim_kinds = {None, *(k for kinds in line_kinds for k in kinds)}  # None: edits for every claim
         for kind in APPLIES_TO:  # a fixed order keeps findings deterministic
             if kind not in claim_kinds:
                 continue

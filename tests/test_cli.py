@@ -233,7 +233,7 @@ def test_format_json_is_valid_json():
     result = invoke("check", DEFECTS, "--format", "json")
     doc = report(result)
     assert doc["schema_version"] == 1
-    assert len(doc["findings"]) == 13
+    assert len(doc["findings"]) == len(README_FINDINGS["837p_defects.x12"])
 
 
 @pytest.mark.parametrize(
@@ -281,7 +281,7 @@ def test_non_utf8_byte_in_claim_data_json_report(tmp_path):
     path.write_bytes(data)
     result = invoke("check", path, "--format", "json")
     assert result.exit_code == 1
-    assert len(report(result)["findings"]) == 13
+    assert len(report(result)["findings"]) == len(README_FINDINGS["837p_defects.x12"])
 
 
 def test_default_format_is_text():

@@ -23,6 +23,12 @@ def claims_of(text: str) -> list[Claim]:
     return [r for r in build(reader, "t.x12") if isinstance(r, Claim)]
 
 
+def inf_837p_authorized() -> str:
+    """The inf_837p base with a claim prior authorization (REF*G1): the base leaves it out for
+    PA001's case, and these tests want a claim with no findings of their own."""
+    return renumber(patch(base("inf_837p"), [["HI*ABK:M0579~\n", "REF*G1*PASYN0099~\nHI*ABK:M0579~\n"]]))
+
+
 def scrub(text, tmp_path, config=None, edits=None):
     path = tmp_path / "t.x12"
     path.write_text(text)
@@ -40,7 +46,7 @@ def test_837p_model_values_and_locations():
     assert claim.filing_indicator == "CI" and claim.payer.identifier == "SYNCI01"
     assert claim.rendering.npi == "1990000022"
     assert [(d.position, d.qualifier, d.code) for d in claim.diagnoses] == [
-        (1, "ABK", "M0579"),
+        (1, "ABK", "D839"),
         (2, "ABF", "Z79899"),
     ]
     assert claim.diagnoses[1].loc.path == "2300/HI02-2"
@@ -70,7 +76,7 @@ def test_bad_business_data_never_raises():
             ["SV1*HC:96365*250.00*UN*1***1:2", "SV1*:::*X*Y*Z*Q*R*::"],
             ["DTP*472*D8*20261103", "DTP*472*D8*2026XX03", 2],
             ["LX*1", "LX*ONE"],
-            ["HI*ABK:M0579*ABF:Z79899", "HI*ABK*:*ABF"],
+            ["HI*ABK:D839*ABF:Z79899", "HI*ABK*:*ABF"],
         ],
     )
     (claim,) = claims_of(text)
@@ -152,14 +158,14 @@ def test_payer_profiles(tmp_path):
 
 
 def test_effective_dates_use_date_of_service(tmp_path):
-    text = patch(base("837p"), [["HI*ABK:M0579", "HI*BK:M0579"]])
+    text = patch(base("837p"), [["HI*ABK:D839", "HI*BK:D839"]])
     assert [f.edit for f in scrub(text, tmp_path).findings] == ["CS007"]
     old = renumber(patch(text, [["20261103", "20150930", 2]]))
     assert [f.edit for f in scrub(old, tmp_path).findings] == []
 
 
 def test_finding_sink_spills_and_keeps_order(tmp_path):
-    text = patch(base("837p"), [["ABK:M0579", "ABK:M057"]])
+    text = patch(base("837p"), [["ABK:D839", "ABK:D83"]])
     finding = next(iter(scrub(text, tmp_path).findings))
     sink = FindingSink(limit=3)
     for _ in range(10):
@@ -180,7 +186,7 @@ def test_config_files(tmp_path):
 
 
 def test_findings_are_deterministic(tmp_path):
-    text = patch(base("837p"), [["ABK:M0579", "ABK:M057"], ["IEA*1*000000101", "IEA*1*000000102"]])
+    text = patch(base("837p"), [["ABK:D839", "ABK:D83"], ["IEA*1*000000101", "IEA*1*000000102"]])
     first = [f.as_dict() for f in scrub(text, tmp_path).findings]
     second = [f.as_dict() for f in scrub(text, tmp_path).findings]
     assert first == second and len(first) == 2
@@ -200,7 +206,7 @@ def test_unmatched_record_rows_are_reported_once(tmp_path):
         "INF-RA-001,7,09:00,10:00\n",
     )
     path = tmp_path / "c.x12"
-    path.write_text(base("inf_837p"))
+    path.write_text(inf_837p_authorized())
     result = Engine(Config(), record).scrub([str(path)])
     unmatched = [f for f in result.findings if f.edit == "INF005"]
     assert [f.message for f in unmatched] == [
@@ -212,7 +218,7 @@ def test_unmatched_record_rows_are_reported_once(tmp_path):
 
 
 def test_record_rows_match_by_line_control_number(tmp_path):
-    text = patch(base("inf_837p"), [["NTE*ADD*START 0900 STOP 1030~\n", "REF*6R*LINE-A1~\n"]])
+    text = patch(inf_837p_authorized(), [["NTE*ADD*START 0900 STOP 1030~\n", "REF*6R*LINE-A1~\n"]])
     record = _record(tmp_path, "claim_id,line,start,stop,ref_6r\n,,09:00,10:30,LINE-A1\n")
     path = tmp_path / "c.x12"
     path.write_text(renumber(text))
@@ -222,7 +228,8 @@ def test_record_rows_match_by_line_control_number(tmp_path):
 
 def test_record_wins_over_note_and_units_follow_it(tmp_path):
     text = patch(
-        base("inf_837p"), [["LX*2~\n", "LX*3~\nSV1*HC:96415*85*UN*1***1~\nDTP*472*D8*20261103~\nLX*2~\n"]]
+        inf_837p_authorized(),
+        [["LX*2~\n", "LX*3~\nSV1*HC:96415*85*UN*1***1~\nDTP*472*D8*20261103~\nLX*2~\n"]],
     )
     record = _record(tmp_path, "claim_id,line,start,stop\nINF-RA-001,1,09:00,10:40\n")
     path = tmp_path / "c.x12"
@@ -230,3 +237,23 @@ def test_record_wins_over_note_and_units_follow_it(tmp_path):
     result = Engine(Config(), record).scrub([str(path)])
     # 100 record minutes support 96415 x1 (the added line is not in CLM02: BAL001)
     assert sorted(f.edit for f in result.findings) == ["BAL001", "INF006"]
+
+
+@pytest.mark.parametrize(
+    ("name", "times", "expected"),
+    [
+        ("837p", None, []),
+        ("837i", "CLEAN-I-ONC-MCR-001,1,09:00,11:40\n", []),
+        ("inf_837i", "INF-I-001,1,10:00,12:00\n", []),
+        # no REF*G1 on purpose: PA001's case biologic_without_auth scrubs the base as it is
+        ("inf_837p", None, ["PA001"]),
+    ],
+)
+def test_base_fixtures_have_no_findings_of_their_own(tmp_path, name, times, expected):
+    """The case and scenario bases are clean claims under every edit, so a case's patch is the
+    only defect (with its administration record where the base is an 837I)."""
+    record = _record(tmp_path, "claim_id,line,start,stop\n" + times) if times else None
+    path = tmp_path / "c.x12"
+    path.write_text(base(name))
+    result = Engine(Config(), record).scrub([str(path)])
+    assert [f.edit for f in result.findings] == expected, [f.message for f in result.findings]

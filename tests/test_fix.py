@@ -142,8 +142,9 @@ def test_a_claim_whose_fix_adds_a_pyx12_error_keeps_its_segments():
         """A stand-in validator: the corrected DEF-CS007-BK claim gets an error the input lacks."""
         raw = RawFile.parse(candidate)
         at = next(i for i, s in enumerate(raw.segments) if s.text.startswith("CLM*DEF-CS007-BK*"))
-        if raw.segments[at + 1].text.startswith("HI*ABK"):
-            return [SimpleNamespace(ordinal=at + 2, segment="HI", code="X")]
+        hi = next(i for i in range(at, len(raw.segments)) if raw.segments[i].text.startswith("HI*"))
+        if raw.segments[hi].text.startswith("HI*ABK"):
+            return [SimpleNamespace(ordinal=hi + 1, segment="HI", code="X")]
         return []
 
     outcome = fix_data(data, "d.x12", Engine(Config(jobs=1)), validator=judge)

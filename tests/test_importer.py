@@ -21,11 +21,14 @@ Medically Unlikely Edits - Practitioner Services
 """
 
 PTP = (
-    "Column 1\tColumn 2\t*=in existence prior to 1996\tEffective Date\tDeletion Date *=no data\t"
-    "Modifier 0=not allowed 1=allowed 9=not applicable\tPTP Edit Rationale\n"
-) + """96413\t36000\t\t20240101\t*\t1\tMisuse of column two code with column one code
+    (
+        "Column 1\tColumn 2\t*=in existence prior to 1996\tEffective Date\tDeletion Date *=no data\t"
+        "Modifier 0=not allowed 1=allowed 9=not applicable\tPTP Edit Rationale\n"
+    )
+    + """96413\t36000\t\t20240101\t*\t1\tMisuse of column two code with column one code
 96413\t96523\t\t20240101\t20241231\t0\tStandards of medical / surgical practice
 """
+)
 
 
 def copy_data(tmp_path: Path) -> Path:

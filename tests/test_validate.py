@@ -78,10 +78,10 @@ def test_envelope_defects(tmp_path):
     result = validate_file(str(ENVELOPE))
     assert not result.ok
     assert [(e.ordinal, e.segment, e.element, e.code) for e in result.errors] == [
-        (34, "SE", None, "3"),  # SE02 does not match ST02
-        (34, "SE", None, "4"),  # SE01 count
-        (35, "GE", None, "4"),  # GE02 does not match GS06
-        (36, "IEA", None, "001"),  # IEA02 does not match ISA13
+        (35, "SE", None, "3"),  # SE02 does not match ST02
+        (35, "SE", None, "4"),  # SE01 count
+        (36, "GE", None, "4"),  # GE02 does not match GS06
+        (37, "IEA", None, "001"),  # IEA02 does not match ISA13
     ]
     assert "GE id=502 does not match GS id=501" in result.errors[2].message
 
@@ -97,11 +97,11 @@ def test_defects_sample_errors_point_at_their_segments():
         assert ids[err.ordinal - 1] == err.segment, err
         assert "\n" not in err.message
     pos = next(e for e in result.errors if e.element == "CLM05-01")
-    assert (pos.ordinal, pos.segment, pos.code) == (132, "CLM", "7")
+    assert (pos.ordinal, pos.segment, pos.code) == (137, "CLM", "7")
     assert "(98) is not a valid code" in pos.message
     # A missing segment is reported where pyx12 noticed the gap, and named in the message.
     missing = [e for e in result.errors if e.message.startswith('Mandatory segment "Health Care Diagnosis')]
-    assert [(e.ordinal, e.segment, e.code) for e in missing] == [(174, "NM1", "3"), (264, "NM1", "3")]
+    assert [(e.ordinal, e.segment, e.code) for e in missing] == [(182, "NM1", "3"), (276, "NM1", "3")]
 
 
 def test_missing_trailers_are_file_level():
@@ -141,13 +141,13 @@ def test_bad_element_gets_its_segment_ordinal(layout):
 def test_ordinals_run_across_interchanges():
     data = MULTI.read_bytes()
     ids = segment_ids(data)
-    # The submitter NM1 of the second interchange (segment 41; the first interchange ends at 36).
-    assert ids[35] == "IEA" and ids[36] == "ISA" and ids[40] == "NM1"
+    # The submitter NM1 of the second interchange (segment 42; the first interchange ends at 37).
+    assert ids[36] == "IEA" and ids[37] == "ISA" and ids[41] == "NM1"
     parts = data.split(b"~\n")
-    assert parts[40].startswith(b"NM1*41*")
-    parts[40] = parts[40].replace(b"*****46*", b"*****ZZ*")
+    assert parts[41].startswith(b"NM1*41*")
+    parts[41] = parts[41].replace(b"*****46*", b"*****ZZ*")
     result = validate(b"~\n".join(parts))
-    assert [(e.ordinal, e.segment, e.element) for e in result.errors] == [(41, "NM1", "NM108")]
+    assert [(e.ordinal, e.segment, e.element) for e in result.errors] == [(42, "NM1", "NM108")]
 
 
 def test_interchange_and_trailer_element_errors_keep_their_segment():
@@ -328,7 +328,7 @@ def test_empty_segment_stops_pyx12_and_fails():
     result = validate(data)
     assert not result.ok
     assert [(e.ordinal, e.segment, e.code) for e in result.errors] == [(None, "", "NOT_READ")]
-    assert "after segment 36: segments 37-" in result.errors[0].message
+    assert "after segment 37: segments 38-" in result.errors[0].message
 
 
 def test_unterminated_last_segment():
