@@ -43,6 +43,16 @@ def renumber(text: str) -> str:
     return raw.to_bytes().decode()
 
 
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "public"
+
+
+def sample_and_corpus_files() -> list[Path]:
+    """The synthetic samples, and the public corpus when ../shared is there."""
+    corpus = sorted(CORPUS.glob("*.x12")) if CORPUS.is_dir() else []
+    return sorted((ROOT / "sample_837").glob("*.x12")) + corpus
+
+
 def readable(path: Path) -> bool:
     """Whether the scrubber reads the file (the fix and gate tests take only those)."""
     try:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from casekit import base, findings_for, patch, readable, renumber
+from casekit import base, findings_for, patch, readable, renumber, sample_and_corpus_files
 from typer.testing import CliRunner
 
 from scrubber.cli import app
@@ -16,14 +16,10 @@ from scrubber.pipeline import Engine
 from scrubber.rawfile import RawFile
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "public"
-FILES = sorted((ROOT / "sample_837").glob("*.x12")) + (
-    sorted(CORPUS.glob("*.x12")) if CORPUS.is_dir() else []
-)
 RUNNER = CliRunner()
 
 
-READABLE = [p for p in FILES if readable(p)]
+READABLE = [p for p in sample_and_corpus_files() if readable(p)]
 
 
 @pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
