@@ -386,6 +386,11 @@ class Generator:
         ]
 
     # -- claim ---------------------------------------------------------------------------------
+    def authorization(self, enc: Encounter, index: int) -> list[str]:
+        """A 2300 REF*G1 prior authorization when the claim bills a drug (biologics, IVIG and the
+        other drugs payers authorise), as a clean claim would carry."""
+        return [f"REF*G1*PA{index:09d}"] if any(line.drug for line in enc.lines) else []
+
     def claim(self, index: int, hl: int) -> tuple[list[str], int]:
         medicare = self.rng.random() < 0.15
         segs = self.subscriber(hl, medicare)
@@ -398,6 +403,7 @@ class Generator:
             hi = "*".join(f"{'ABK' if i == 0 else 'ABF'}:{code}" for i, code in enumerate(enc.dx))
             segs += [
                 f"CLM*{claim_id}*{money(total)}***11:B:1*Y*A*Y*Y",
+                *self.authorization(enc, index),
                 f"HI*{hi}",
                 f"NM1*82*1*{doctor.last}*{doctor.first}****XX*{doctor.npi}",
                 f"PRV*PE*PXC*{doctor.taxonomy}",
@@ -407,6 +413,7 @@ class Generator:
                 f"CLM*{claim_id}*{money(total)}***13:A:1**A*Y*Y",
                 f"DTP*434*RD8*{dos}-{dos}",
                 "CL1*1*1*01",
+                *self.authorization(enc, index),
                 f"HI*ABK:{enc.dx[0]}",
             ]
             if len(enc.dx) > 1:
