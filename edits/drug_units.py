@@ -26,10 +26,6 @@ WASTE = "JW"
 _TO_MG = {"mg": Decimal(1), "g": Decimal(1000)}
 
 
-def _day(line, ctx):
-    return line.date_from or ctx.claim.service_date
-
-
 def _base(amount: Decimal | None, unit: str) -> tuple[Decimal, str] | None:
     """An amount in the base unit of its kind: mg for mass, mL for volume, unit for units."""
     if amount is None:
@@ -70,7 +66,7 @@ def descriptor(line, ctx) -> Descriptor | None:
     """The billing unit of a drug line billed in units (SV103/SV204 UN), from the ``drugs`` table."""
     if line.service is None or line.unit_basis not in ("UN", ""):
         return None
-    row = tables.get("drugs").lookup(line.code, on=_day(line, ctx))
+    row = tables.get("drugs").lookup(line.code, on=ctx.claim.line_date(line))
     if row is None:
         return None
     base = _base(to_decimal(row.values["descriptor_amount"]), row.values["descriptor_unit"])
@@ -89,7 +85,7 @@ def ndc_amount(line, desc: Descriptor, ctx) -> Amount | None:
     if quantity is None or quantity <= 0:
         return None
     ndc = eleven_digits(drug.ndc)
-    row = tables.get("ndc_strengths").lookup(ndc, on=_day(line, ctx)) if ndc else None
+    row = tables.get("ndc_strengths").lookup(ndc, on=ctx.claim.line_date(line)) if ndc else None
     per_unit = container = None
     if row is not None:
         strength = _base(to_decimal(row.values["amount"]), row.values["amount_unit"])
@@ -121,7 +117,7 @@ def _groups(claim, ctx) -> dict:
     for line in claim.lines:
         desc = descriptor(line, ctx)
         if desc is not None:
-            groups.setdefault((line.code, _day(line, ctx)), []).append((line, desc))
+            groups.setdefault((line.code, ctx.claim.line_date(line)), []).append((line, desc))
     return groups
 
 

@@ -1,5 +1,6 @@
 """Diagnosis pointers (837P SV107): do they point at diagnoses that exist?"""
 
+from scrubber import tables
 from scrubber.findings import Fix, hit
 from scrubber.registry import Family
 
@@ -127,8 +128,6 @@ def first_pointer_missing(line, ctx):
 
 def _supporting(claim, code, day):
     """(prefixes that support the drug, positions of claim diagnoses that match one) or None."""
-    from scrubber import tables
-
     row = tables.get("drugs").lookup(code, on=day)
     prefixes = [
         p.strip().replace(".", "") for p in (row.values.get("supporting_dx", "") if row else "").split(";")
@@ -143,10 +142,8 @@ def _supporting(claim, code, day):
 
 
 def _drug_lines(claim):
-    from scrubber import tables
-
     for line in claim.lines:
-        day = line.date_from or claim.service_date
+        day = claim.line_date(line)
         if line.service is not None and tables.code_kind(line.code, day) == "drug":
             found = _supporting(claim, line.code, day)
             if found is not None:
@@ -174,8 +171,6 @@ def drug_diagnosis_not_supported(claim, ctx):
         Payers pay costly drugs only for covered indications (LCD billing and coding articles,
         payer medical policies); a drug with no supporting diagnosis on the claim is denied.
     """
-    from scrubber import tables
-
     if not claim.diagnoses:
         return  # a claim with no diagnoses at all is STR009's finding
     for line, day, (prefixes, positions) in _drug_lines(claim):
@@ -214,8 +209,6 @@ def supporting_diagnosis_not_pointed(claim, ctx):
 
 
 def _unpointed(claim):
-    from scrubber import tables
-
     flagged = set()
     for line, day, (_prefixes, positions) in _drug_lines(claim):
         if not positions:
@@ -223,7 +216,7 @@ def _unpointed(claim):
         given = [
             ln
             for ln in claim.lines
-            if (ln.date_from or claim.service_date) == day
+            if claim.line_date(ln) == day
             and ln.service is not None
             and tables.code_kind(ln.code, day) == "admin"
         ]

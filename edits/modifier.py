@@ -14,10 +14,6 @@ FORM = re.compile(r"^[A-Z0-9]{2}$")
 DISTINCT = ("59", "XE", "XP", "XS", "XU")
 
 
-def _day(line, ctx):
-    return line.date_from or ctx.claim.service_date
-
-
 def _info(modifier, day):
     row = tables.get("modifiers").lookup(modifier, on=day)
     return row.values if row else None
@@ -93,7 +89,7 @@ def modifier_unknown(line, ctx):
         return
     release = tables.get("modifiers").release
     for i, m in enumerate(line.modifiers):
-        if FORM.match(m) and _info(m, _day(line, ctx)) is None:
+        if FORM.match(m) and _info(m, ctx.claim.line_date(line)) is None:
             yield hit(_mod_loc(line, i), m, release=release)
 
 
@@ -101,7 +97,7 @@ def _misplaced(line, ctx, modifier_kind, line_kinds, exempt=()):
     """Modifiers of ``modifier_kind`` on a line whose code is not of one of ``line_kinds``."""
     if line.service is None:
         return []
-    day = _day(line, ctx)
+    day = ctx.claim.line_date(line)
     kind = tables.code_kind(line.code, day)
     if kind in line_kinds:
         return []
@@ -189,8 +185,8 @@ def _drug_groups(claim, ctx):
     """(hcpcs, day) -> lines of that drug on that date."""
     groups: dict = {}
     for line in claim.lines:
-        if line.service is not None and tables.code_kind(line.code, _day(line, ctx)) == "drug":
-            groups.setdefault((line.code, _day(line, ctx)), []).append(line)
+        if line.service is not None and tables.code_kind(line.code, ctx.claim.line_date(line)) == "drug":
+            groups.setdefault((line.code, ctx.claim.line_date(line)), []).append(line)
     return groups
 
 
@@ -411,7 +407,7 @@ def distinct_modifier_on_em(line, ctx):
         NCCI reserves 59/X for procedures; a separately identifiable E/M is marked with 25.
         The fix removes the distinct-service modifier (add 25 if the visit qualifies).
     """
-    if line.service is None or tables.code_kind(line.code, _day(line, ctx)) != "em":
+    if line.service is None or tables.code_kind(line.code, ctx.claim.line_date(line)) != "em":
         return
     for i, m in enumerate(line.modifiers):
         if m in DISTINCT:

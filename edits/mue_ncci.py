@@ -13,15 +13,11 @@ MUE_TABLE = {"837P": "practitioner", "837I": "facility"}
 PTP_TABLE = {"837P": "practitioner", "837I": "hospital"}
 
 
-def _day(line, claim):
-    return line.date_from or claim.service_date
-
-
 def _units_by_code_day(claim):
     found: dict = {}
     for line in claim.lines:
         if line.service is not None and line.units is not None:
-            found.setdefault((line.code, _day(line, claim)), []).append(line)
+            found.setdefault((line.code, claim.line_date(line)), []).append(line)
     return found
 
 
@@ -103,9 +99,9 @@ def _pairs(claim):
     lines = [ln for ln in claim.lines if ln.service is not None and ln.code]
     for first in lines:
         for second in lines:
-            if first is second or _day(first, claim) != _day(second, claim):
+            if first is second or claim.line_date(first) != claim.line_date(second):
                 continue
-            row = ptp.lookup(table, first.code, second.code, on=_day(first, claim))
+            row = ptp.lookup(table, first.code, second.code, on=claim.line_date(first))
             if row is not None and row.values["modifier_indicator"] in ("0", "1"):
                 yield first, second, row
 

@@ -18,10 +18,6 @@ UNIT_QUALIFIERS = ("F2", "GR", "ME", "ML", "UN")
 _PAD = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2, (5, 4, 2): -1}
 
 
-def _day(line, ctx):
-    return line.date_from or ctx.claim.service_date
-
-
 def layout(text: str) -> str | None:
     """``4-4-2`` for a hyphenated NDC of digits, else None."""
     parts = text.split("-")
@@ -50,7 +46,10 @@ def eleven_digits(text: str) -> str | None:
 
 def is_drug(line, ctx) -> bool:
     """A line whose HCPCS code is in the ``drugs`` table for its date of service."""
-    return line.service is not None and tables.get("drugs").lookup(line.code, on=_day(line, ctx)) is not None
+    return (
+        line.service is not None
+        and tables.get("drugs").lookup(line.code, on=ctx.claim.line_date(line)) is not None
+    )
 
 
 @FAMILY.edit(

@@ -68,7 +68,7 @@ def _per_diems(claim, ctx, policy: Policy) -> list[PerDiem]:
     table = tables.get("per_diems")
     found = []
     for index, line in enumerate(claim.lines):
-        start = line.date_from or claim.service_date
+        start = claim.line_date(line)
         row = table.lookup(line.code, on=start) if line.code else None
         if row is None:
             continue

@@ -33,7 +33,7 @@ def prior_auth_missing(line, ctx):
         is sent, often after the drug was given; the number must travel on the claim.
     """
     claim = ctx.claim
-    day = line.date_from or claim.service_date
+    day = claim.line_date(line)
     row = tables.get("prior_auth").lookup(line.code, on=day) if line.code else None
     if row is None or line.service is None:
         return

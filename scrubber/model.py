@@ -245,6 +245,10 @@ class Claim:
         dates = [ln.date_from for ln in self.lines if ln.date_from]
         return min(dates) if dates else self.statement_from
 
+    def line_date(self, line: ServiceLine) -> dt.date | None:
+        """A line's date of service: its DTP*472, else the claim's service date."""
+        return line.date_from or self.service_date
+
     def parties(self) -> list[Party]:
         found = [self.billing_provider, self.rendering, self.supervising, self.attending, *self.other_parties]
         for line in self.lines:
