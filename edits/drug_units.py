@@ -12,6 +12,7 @@ looked up on the line's date of service.
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from scrubber import tables
 from scrubber.findings import Fix, hit
@@ -66,7 +67,12 @@ def descriptor(line, ctx) -> Descriptor | None:
     """The billing unit of a drug line billed in units (SV103/SV204 UN), from the ``drugs`` table."""
     if line.service is None or line.unit_basis not in ("UN", ""):
         return None
-    row = tables.get("drugs").lookup(line.code, on=ctx.claim.line_date(line))
+    return _descriptor(line.code, ctx.claim.line_date(line))
+
+
+@lru_cache(maxsize=4096)
+def _descriptor(code: str, day) -> Descriptor | None:
+    row = tables.get("drugs").lookup(code, on=day)
     if row is None:
         return None
     base = _base(to_decimal(row.values["descriptor_amount"]), row.values["descriptor_unit"])
@@ -112,7 +118,11 @@ def _set_units(line, units: int, title: str) -> Fix:
 
 
 def _groups(claim, ctx) -> dict:
-    """(code, date) -> [(line, descriptor)] for the drug lines of the claim."""
+    """(code, date) -> [(line, descriptor)] for the drug lines of the claim (once per claim)."""
+    return ctx.once("drug-units", lambda: _find_groups(claim, ctx))
+
+
+def _find_groups(claim, ctx) -> dict:
     groups: dict = {}
     for line in claim.lines:
         desc = descriptor(line, ctx)

@@ -1,5 +1,7 @@
 """Diagnosis pointers (837P SV107): do they point at diagnoses that exist?"""
 
+from functools import lru_cache
+
 from scrubber import tables
 from scrubber.findings import Fix, hit
 from scrubber.registry import Family
@@ -126,22 +128,32 @@ def first_pointer_missing(line, ctx):
     yield hit(loc, ":".join(line.pointers) or None, None, fix=fix)
 
 
+@lru_cache(maxsize=4096)
+def _prefixes(code: str, day) -> tuple[str, ...]:
+    """The diagnosis codes or prefixes that support a drug, from the drugs table."""
+    row = tables.get("drugs").lookup(code, on=day)
+    found = (
+        p.strip().replace(".", "") for p in (row.values.get("supporting_dx", "") if row else "").split(";")
+    )
+    return tuple(p for p in found if p)
+
+
 def _supporting(claim, code, day):
     """(prefixes that support the drug, positions of claim diagnoses that match one) or None."""
-    row = tables.get("drugs").lookup(code, on=day)
-    prefixes = [
-        p.strip().replace(".", "") for p in (row.values.get("supporting_dx", "") if row else "").split(";")
-    ]
-    prefixes = [p for p in prefixes if p]
+    prefixes = _prefixes(code, day)
     if not prefixes:
         return None
-    positions = [
-        dx.position for dx in claim.diagnoses if dx.code.replace(".", "").startswith(tuple(prefixes))
-    ]
-    return prefixes, positions
+    positions = [dx.position for dx in claim.diagnoses if dx.code.replace(".", "").startswith(prefixes)]
+    return list(prefixes), positions
 
 
-def _drug_lines(claim):
+def _drug_lines(claim, ctx) -> list:
+    """(line, date, (prefixes, positions)) for the claim's drug lines with a diagnosis list; once per
+    claim for DX004 and DX005."""
+    return ctx.once("dx-drugs", lambda: list(_find_drug_lines(claim)))
+
+
+def _find_drug_lines(claim):
     for line in claim.lines:
         day = claim.line_date(line)
         if line.service is not None and tables.code_kind(line.code, day) == "drug":
@@ -173,7 +185,7 @@ def drug_diagnosis_not_supported(claim, ctx):
     """
     if not claim.diagnoses:
         return  # a claim with no diagnoses at all is STR009's finding
-    for line, day, (prefixes, positions) in _drug_lines(claim):
+    for line, day, (prefixes, positions) in _drug_lines(claim, ctx):
         if not positions:
             drug = tables.get("drugs").lookup(line.code, on=day).values.get("drug", line.code)
             shown = ", ".join(prefixes[:6]) + (" …" if len(prefixes) > 6 else "")
@@ -205,12 +217,12 @@ def supporting_diagnosis_not_pointed(claim, ctx):
         at an unrelated diagnosis (Z79.899 long-term drug therapy) is denied even though the
         supporting diagnosis is on the claim. The fix adds the pointer when a slot is free.
     """
-    yield from sorted(_unpointed(claim), key=lambda h: h.line)
+    yield from sorted(_unpointed(claim, ctx), key=lambda h: h.line)
 
 
-def _unpointed(claim):
+def _unpointed(claim, ctx):
     flagged = set()
-    for line, day, (_prefixes, positions) in _drug_lines(claim):
+    for line, day, (_prefixes, positions) in _drug_lines(claim, ctx):
         if not positions:
             continue
         given = [

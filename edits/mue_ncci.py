@@ -2,6 +2,8 @@
 ``mue`` and ``ncci_ptp`` tables in the CMS quarterly layouts (``scrub tables import`` loads the
 real files).  The table is chosen by claim type: 837P practitioner, 837I facility / hospital."""
 
+from functools import cache
+
 from scrubber import tables
 from scrubber.findings import Fix, hit
 from scrubber.registry import Family
@@ -13,10 +15,18 @@ MUE_TABLE = {"837P": "practitioner", "837I": "facility"}
 PTP_TABLE = {"837P": "practitioner", "837I": "hospital"}
 
 
-def _units_by_code_day(claim):
+@cache
+def _keyed(name: str, width: int) -> frozenset:
+    """The first ``width`` key columns of every row of a table: a quick "not in the table" test."""
+    return frozenset(key[:width] for key in tables.get(name).rows)
+
+
+def _units_by_code_day(claim, table: str) -> dict:
+    """(code, date) -> lines with units, for the codes that have an MUE in ``table``."""
+    listed = _keyed("mue", 2)
     found: dict = {}
     for line in claim.lines:
-        if line.service is not None and line.units is not None:
+        if line.service is not None and (table, line.code) in listed and line.units is not None:
             found.setdefault((line.code, claim.line_date(line)), []).append(line)
     return found
 
@@ -24,7 +34,7 @@ def _units_by_code_day(claim):
 def _mue_over(claim, ctx, adjudication: set[str]):
     mue = tables.get("mue")
     table = MUE_TABLE[claim.transaction]
-    for (code, day), lines in _units_by_code_day(claim).items():
+    for (code, day), lines in ctx.once("mue", lambda: _units_by_code_day(claim, table)).items():
         row = mue.lookup(table, code, on=day)
         if row is None or row.values["mai"] not in adjudication:
             continue
@@ -92,16 +102,24 @@ def units_over_clinical_mue(claim, ctx):
     yield from _mue_over(claim, ctx, {"3"})
 
 
-def _pairs(claim):
-    """(column-1 line, column-2 line, table row) for every PTP pair billed on one date."""
+def _pairs(claim, ctx) -> list:
+    """(column-1 line, column-2 line, table row) for every PTP pair billed on one date; computed
+    once per claim for NCCI001 and NCCI002."""
+    return ctx.once("ncci", lambda: list(_find_pairs(claim)))
+
+
+def _find_pairs(claim):
     ptp = tables.get("ncci_ptp")
     table = PTP_TABLE[claim.transaction]
-    lines = [ln for ln in claim.lines if ln.service is not None and ln.code]
-    for first in lines:
-        for second in lines:
-            if first is second or claim.line_date(first) != claim.line_date(second):
+    column1 = _keyed("ncci_ptp", 2)
+    lines = [(ln, claim.line_date(ln)) for ln in claim.lines if ln.service is not None and ln.code]
+    for first, day in lines:
+        if (table, first.code) not in column1:
+            continue
+        for second, other_day in lines:
+            if first is second or day != other_day:
                 continue
-            row = ptp.lookup(table, first.code, second.code, on=claim.line_date(first))
+            row = ptp.lookup(table, first.code, second.code, on=day)
             if row is not None and row.values["modifier_indicator"] in ("0", "1"):
                 yield first, second, row
 
@@ -127,7 +145,7 @@ def ptp_pair_without_modifier(claim, ctx):
         (for infusion: the IV start in the infusion). Add the modifier only when the record shows
         a separate site, encounter or practitioner.
     """
-    for first, second, row in _pairs(claim):
+    for first, second, row in _pairs(claim, ctx):
         if row.values["modifier_indicator"] == "1" and not BYPASS.intersection(second.modifiers):
             yield hit(
                 second.service.at(f"{second.code_element}-2"), second.code, first.code, line=second.number
@@ -154,7 +172,7 @@ def ptp_pair_never_bypassed(claim, ctx):
         The column-2 line is always denied. The fix removes it; it is unsafe because the line may
         belong on another date or claim.
     """
-    for first, second, row in _pairs(claim):
+    for first, second, row in _pairs(claim, ctx):
         if row.values["modifier_indicator"] == "0":
             fix = Fix(
                 "delete",

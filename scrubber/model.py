@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 
 @dataclass(slots=True)
@@ -44,7 +45,9 @@ class SegRef:
         return Loc(self.ordinal, self.segment, element, self.loop)
 
 
+@lru_cache(maxsize=4096)
 def to_decimal(text: str) -> Decimal | None:
+    """A finite Decimal, or None.  Cached: a batch repeats the same few unit and charge texts."""
     try:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
@@ -239,11 +242,12 @@ class Claim:
     def type_of_bill(self) -> str:
         return f"{self.facility_code}{self.frequency}" if self.transaction == "837I" else ""
 
-    @property
-    def service_date(self) -> dt.date | None:
-        """Earliest line date of service, else the statement from-date."""
+    # Earliest line date of service, else the statement from-date; set once (every edit reads it).
+    service_date: dt.date | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
         dates = [ln.date_from for ln in self.lines if ln.date_from]
-        return min(dates) if dates else self.statement_from
+        self.service_date = min(dates) if dates else self.statement_from
 
     def line_date(self, line: ServiceLine) -> dt.date | None:
         """A line's date of service: its DTP*472, else the claim's service date."""

@@ -14,7 +14,7 @@ import pickle
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -48,6 +48,14 @@ class Context:
     profile: str = "commercial"
     transaction: str = ""
     cache: dict = field(default_factory=dict)  # per-claim derived views (see scrubber/admin.py)
+
+    def once(self, key: str, compute: Callable[[], object]):
+        """``compute()`` once per claim: for a view of the claim that several edits share."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            value = self.cache[key] = compute()
+            return value
 
 
 @dataclass
@@ -186,7 +194,8 @@ class Engine:
         self.line_edits = [e for e in runnable if e.scope == "line"]
         self.batch_edits = [e for e in runnable if e.scope == "batch"]
         self.by_id = {e.id: e for e in catalog()}
-        self._by_kind: dict[tuple[str, str], tuple[list, list]] = {}
+        self._plans: dict[tuple, list[tuple]] = {}
+        self.prefilter = True  # False runs every edit on every claim and line (tests compare the two)
         self._current = FileResult("")
         self.want_ack = False
         self.acks: list[str] = []
@@ -374,62 +383,71 @@ class Engine:
             claim = SimpleNamespace(claim_id=span.claim_id, envelope=None) if span else None
             self._emit(meta, h, shown, result, claim, None)
 
-    def _edits_for(self, transaction: str, profile: str) -> tuple[list, list]:
-        """(edit, has effective dates) for the claim and line edits of a transaction and payer
-        profile; the dates themselves are checked per claim and line."""
-        key = (transaction, profile)
-        found = self._by_kind.get(key)
-        if found is None:
-
-            def keep(e: Edit) -> bool:
-                return transaction in e.transactions and (e.payers is None or profile in e.payers)
-
-            found = (
-                self._by_applies([e for e in self.claim_edits if keep(e)]),
-                self._by_applies([e for e in self.line_edits if keep(e)]),
-            )
-            self._by_kind[key] = found
-        return found
+    def _plan(self, scope: str, transaction: str, profile: str, kinds: frozenset) -> list[tuple]:
+        """The (edit, check, dated) triples to run on one claim or line, in a fixed order: grouped by
+        ``applies_to`` in APPLIES_TO order, catalog order within a group.  ``kinds`` are the claim's
+        or line's kinds (None, a code kind, "modified", "ndc"); computed once per combination."""
+        key = (scope, transaction, profile, kinds)
+        plan = self._plans.get(key)
+        if plan is None:
+            edits = self.claim_edits if scope == "claim" else self.line_edits
+            plan = [
+                (e, e.check, bool(e.effective_from or e.effective_to))
+                for kind in APPLIES_TO
+                if kind in kinds or not self.prefilter
+                for e in edits
+                if e.applies_to == kind
+                and transaction in e.transactions
+                and (e.payers is None or profile in e.payers)
+            ]
+            self._plans[key] = plan
+        return plan
 
     @staticmethod
-    def _by_applies(edits: list[Edit]) -> dict:
-        """applies_to -> [(edit, has effective dates)], in catalog order within each group."""
-        groups: dict = {}
-        for e in edits:
-            groups.setdefault(e.applies_to, []).append((e, bool(e.effective_from or e.effective_to)))
-        return groups
+    def _line_kinds(line: ServiceLine, day: dt.date | None) -> frozenset:
+        kinds = [None]
+        if line.code:
+            kinds.append(code_kind(line.code, line.date_from or day))
+        if line.modifiers:
+            kinds.append("modified")
+        if line.drugs:
+            kinds.append("ndc")
+        return frozenset(kinds)
 
     def _claim(self, claim: Claim, result: Result) -> None:
         profile = profiles.profile_for(claim, self.config)
         ctx = Context(claim.file, self.config, self.times, claim, profile, claim.transaction)
         day = claim.service_date
         errors_before = result.counts["error"]
-        claim_edits, line_edits = self._edits_for(claim.transaction, profile)
-        run = self._run
-        line_kinds = []
-        for line in claim.lines:
-            kinds = [None, code_kind(line.code, line.date_from or day) if line.code else None]
-            if line.modifiers:
-                kinds.append("modified")
-            line_kinds.append(kinds)
-        claim_kinds = {None, *(k for kinds in line_kinds for k in kinds)}  # None: edits for every claim
-        for kind in APPLIES_TO:  # a fixed order keeps findings deterministic
-            if kind not in claim_kinds:
-                continue
-            for edit, dated in claim_edits.get(kind, ()):
-                if not dated or edit.applies_on(day):
-                    run(edit, claim, ctx, result, claim, None)
+        transaction = claim.transaction
+        line_kinds = [self._line_kinds(line, day) for line in claim.lines]
+        claim_kinds = frozenset().union(*line_kinds) if line_kinds else frozenset((None,))
+        self._check(self._plan("claim", transaction, profile, claim_kinds), claim, day, ctx, result, None)
         for line, kinds in zip(claim.lines, line_kinds, strict=True):
-            line_day = line.date_from or day
-            for kind in APPLIES_TO:
-                if kind not in kinds:
-                    continue
-                for edit, dated in line_edits.get(kind, ()):
-                    if not dated or edit.applies_on(line_day):
-                        run(edit, line, ctx, result, claim, line)
+            plan = self._plan("line", transaction, profile, kinds)
+            self._check(plan, line, line.date_from or day, ctx, result, line)
         result.claims += 1
         if result.counts["error"] > errors_before:
             result.claims_with_errors += 1
+
+    def _check(
+        self, plan: list, subject, day: dt.date | None, ctx: Context, result: Result, line: ServiceLine | None
+    ) -> None:
+        """Run a plan's edits on one claim or line; the per-edit loop of the whole run, kept lean."""
+        claim = ctx.claim
+        for edit, check, dated in plan:
+            if dated and not edit.applies_on(day):
+                continue
+            try:
+                hits = check(subject, ctx)
+                if hits is None:
+                    continue
+                hits = list(hits)  # an edit that raises part-way reports nothing but the crash
+            except Exception as exc:  # noqa: BLE001 - an edit must never crash the run
+                self._crash(edit, exc, ctx, result, claim, line)
+                continue
+            for h in hits:
+                self._emit(edit, h, ctx.file, result, claim, line)
 
     def _batch(self, record: Trailer | FileEnd, file: str, result: Result) -> None:
         ctx = Context(file, self.config, self.times)

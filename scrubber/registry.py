@@ -18,7 +18,7 @@ from .model import in_window
 SCOPES = ("claim", "line", "batch")
 TRANSACTIONS = frozenset({"837P", "837I"})
 PAYER_PROFILES = ("medicare", "medicaid", "commercial")
-APPLIES_TO = (None, "drug", "admin", "em", "per-diem", "modified")
+APPLIES_TO = (None, "drug", "admin", "em", "per-diem", "modified", "ndc")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class Edit:
     docstring: str = ""
     # Which lines (line scope) or claims (claim scope) the edit can concern, so the engine skips the
     # call elsewhere: a code kind of the code_kinds table ("drug", "admin", "em", "per-diem") or
-    # "modified" (a line with modifiers); None = every line / claim.
+    # "modified" (a line with modifiers), "ndc" (a line with a 2410 drug identification); None = every
+    # line / claim.  A claim's kinds are the union of its lines'.
     applies_to: str | None = None
 
     @property

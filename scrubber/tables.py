@@ -49,8 +49,15 @@ class Table:
     rows: dict[tuple[str, ...], list[Row]] = field(default_factory=dict)
 
     def lookup(self, *key: str, on: dt.date | None = None) -> Row | None:
-        for row in self.rows.get(tuple(key), ()):
-            if row.covers(on):
+        """The row for ``key`` in force on ``on`` (any row when ``on`` is None)."""
+        rows = self.rows.get(key)
+        if rows is None:
+            return None
+        if on is None:
+            return rows[0]
+        for row in rows:  # in_window, inlined: edits look rows up tens of times per claim
+            start, end = row.effective_from, row.effective_to
+            if (start is None or start <= on) and (end is None or on <= end):
                 return row
         return None
 
