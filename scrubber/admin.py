@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from . import tables
 from .model import Claim, ServiceLine
@@ -29,7 +29,7 @@ class Interval:
     stop: dt.datetime
     source: str  # "record" or "note"
 
-    @property
+    @cached_property
     def minutes(self) -> int:
         return minutes_between(self.start, self.stop)
 
@@ -46,8 +46,9 @@ class LineTimes:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
     note_minutes: int | None = None  # running minutes the note gave when the record won
 
-    @property
+    @cached_property
     def minutes(self) -> int | None:
+        """Running minutes; read only once the times are complete (``_line_times`` builds them)."""
         if not self.intervals:
             return None
         return max(0, sum(i.minutes for i in self.intervals) - self.interruptions)
@@ -222,18 +223,20 @@ def _line_times(
 def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
     codes = tables.get("admin_codes")
     day0 = claim.service_date
-    infos = [codes.lookup(line.code, on=line.date_from or day0) for line in claim.lines]
+    days = [line.date_from or day0 for line in claim.lines]
+    infos = [codes.lookup(line.code, on=day) for line, day in zip(claim.lines, days, strict=True)]
     timed_primaries = [
         i
         for i in infos
         if i and i.values["time_based"] == "yes" and i.values["kind"] in ("initial", "sequential", "visit")
     ]
-    claim_note = [n.text for n in claim.notes] if len(timed_primaries) == 1 else []
+    # a claim note times the claim's one timed primary line
+    claim_primary = timed_primaries[0] if len(timed_primaries) == 1 else None
+    claim_note = [n.text for n in claim.notes] if claim_primary is not None else []
     drugs = tables.get("drug_admin_family")
     lines = []
-    for line, info in zip(claim.lines, infos, strict=True):
-        day = line.date_from or day0
-        note = claim_note if info is not None and info in timed_primaries else []
+    for line, info, day in zip(claim.lines, infos, days, strict=True):
+        note = claim_note if info is not None and info is claim_primary else []
         entry = AdminLine(line, info, _line_times(claim, line, record, note, day, info is not None), day)
         if info is None:
             row = drugs.lookup(line.code, on=day)

@@ -209,10 +209,13 @@ def _combine(date_text: str, clock: dt.time | None, microsecond: int = 0) -> dt.
     return dt.datetime.combine(day, clock.replace(microsecond=microsecond))
 
 
+_MINUTE = dt.timedelta(minutes=1)
+
+
 def minutes_between(start: dt.datetime, stop: dt.datetime) -> int:
     """Whole minutes from ``start`` to ``stop``: the floor of seconds / 60 (negative when ``stop`` is
     earlier: 30 seconds before is -1)."""
-    return (stop - start) // dt.timedelta(minutes=1)
+    return (stop - start) // _MINUTE
 
 
 # --- NTE notes ------------------------------------------------------------------------------------
@@ -367,6 +370,25 @@ def parse_note(text: str) -> list[NotePair] | None:
     """
     if not isinstance(text, str) or not text:
         return None
+    plain = _PLAIN_NOTE.fullmatch(text)
+    if plain is not None:  # the common written form, without the tokenizer (same result)
+        start = _make_time(int(plain["h1"]), int(plain["m1"]))
+        stop = _make_time(int(plain["h2"]), int(plain["m2"]))
+        if start is not None and stop is not None:
+            return [NotePair(start, stop)]
+    return _parse_note(text)
+
+
+# ``START 0900 STOP 1000`` / ``BEGIN 0900 END 1000`` with four-digit 24-hour times: most notes.
+_PLAIN_NOTE = re.compile(
+    r"\s*(?:START|BEGIN)\s+(?P<h1>[0-9]{2})(?P<m1>[0-9]{2})"
+    r"\s+(?:STOP|END)\s+(?P<h2>[0-9]{2})(?P<m2>[0-9]{2})\s*",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def _parse_note(text: str) -> list[NotePair] | None:
+    """parse_note's general case: tokens, then ranges and keyword pairs."""
     tokens = _note_tokens(text)
     used: set[int] = set()  # token indexes that belong to a pair or gave a keyword its meaning
     found: list[tuple[int, int, NotePair]] = []  # (index of the start time, index that the pair begins at)

@@ -527,3 +527,22 @@ def test_parse_note_handles_a_long_note():
     text = "START 0900 STOP 0910 " * 2000 + "PAUSED " * 2000 + "STOPPED 1000 " * 500
     pairs = parse_note(text)
     assert pairs is not None and len(pairs) == 2000 and pairs[0] == P("09:00", "09:10")
+
+
+def test_plain_note_fast_path_agrees_with_the_tokenizer():
+    """parse_note reads ``START hhmm STOP hhmm`` without the tokenizer; the result is the same."""
+    from scrubber.times import _parse_note
+
+    rng = random.Random(7)
+    texts = [
+        f"{pad}{start}{gap}{h1:02d}{m1:02d}{gap2}{stop}{gap}{h2:02d}{m2:02d}{pad}"
+        for start in ("START", "start", "Begin", "BEGIN")
+        for stop in ("STOP", "stop", "END", "End")
+        for pad, gap, gap2 in (("", " ", " "), ("  ", "  ", "   "), (" ", " ", "\t"))
+        for h1, m1, h2, m2 in [
+            (rng.randrange(30), rng.randrange(70), rng.randrange(30), rng.randrange(70)) for _ in range(12)
+        ]
+        + [(9, 0, 10, 0), (23, 30, 0, 30), (24, 0, 1, 0), (9, 60, 10, 0), (0, 0, 0, 0)]
+    ]
+    for text in texts:
+        assert parse_note(text) == _parse_note(text), text
