@@ -83,9 +83,18 @@ def _descriptor(code: str, day) -> Descriptor | None:
 
 def ndc_amount(line, desc: Descriptor, ctx) -> Amount | None:
     """The amount of drug the line's NDC quantity stands for, in the descriptor's unit; None when
-    there is no usable quantity or its unit cannot be converted (no strength for the NDC)."""
+    there is no usable quantity or its unit cannot be converted (no strength for the NDC).
+    Computed once per line (DU001, DU002 and DU003 all read it)."""
     if not line.drugs:
         return None
+    amounts = ctx.once("ndc-amounts", dict)
+    key = id(line)
+    if key not in amounts:
+        amounts[key] = _ndc_amount(line, desc, ctx)
+    return amounts[key]
+
+
+def _ndc_amount(line, desc: Descriptor, ctx) -> Amount | None:
     drug = line.drugs[0]
     quantity = to_decimal(drug.quantity)
     if quantity is None or quantity <= 0:

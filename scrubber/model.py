@@ -73,6 +73,7 @@ def in_window(day: dt.date | None, start: dt.date | None, end: dt.date | None) -
     return not (end and day > end)
 
 
+@lru_cache(maxsize=4096)
 def date_span(qualifier: str, text: str) -> tuple[dt.date | None, dt.date | None]:
     """DTP D8 ``CCYYMMDD`` or RD8 ``CCYYMMDD-CCYYMMDD`` -> (from, to)."""
     if qualifier == "RD8" and "-" in text:

@@ -16,6 +16,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import BinaryIO
@@ -405,14 +406,7 @@ class Engine:
 
     @staticmethod
     def _line_kinds(line: ServiceLine, day: dt.date | None) -> frozenset:
-        kinds = [None]
-        if line.code:
-            kinds.append(code_kind(line.code, line.date_from or day))
-        if line.modifiers:
-            kinds.append("modified")
-        if line.drugs:
-            kinds.append("ndc")
-        return frozenset(kinds)
+        return _kinds(line.code, line.date_from or day, bool(line.modifiers), bool(line.drugs))
 
     def _claim(self, claim: Claim, result: Result) -> None:
         profile = profiles.profile_for(claim, self.config)
@@ -515,6 +509,19 @@ class Engine:
         result.findings.add(finding)
         result.counts[severity.label] += 1
         self._current.findings[severity.label] += 1
+
+
+@lru_cache(maxsize=1 << 14)
+def _kinds(code: str, day: dt.date | None, modified: bool, ndc: bool) -> frozenset:
+    """A line's kinds for the edit plans (see ``Edit.applies_to``)."""
+    kinds = [None]
+    if code:
+        kinds.append(code_kind(code, day))
+    if modified:
+        kinds.append("modified")
+    if ndc:
+        kinds.append("ndc")
+    return frozenset(kinds)
 
 
 def scrub(
