@@ -13,6 +13,17 @@ FAMILY = Family("code-set", "Validity of codes against external code sets for th
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
 PROCEDURE_FORM = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 REVENUE_FORM = re.compile(r"^\d{4}$")
+ROLES = {  # NM101 entity codes of the provider loops, as the NPI finding names them
+    "85": "Billing provider",
+    "82": "Rendering provider",
+    "DQ": "Supervising provider",
+    "71": "Attending provider",
+    "72": "Operating provider",
+    "77": "Service facility",
+    "DN": "Referring provider",
+    "DK": "Ordering provider",
+    "ZZ": "Other operating provider",
+}
 
 
 @cache
@@ -110,17 +121,6 @@ def npi_check_digit(claim, ctx):
         An NPI that fails the check digit cannot belong to any provider; the claim is rejected at
         intake. It is almost always a typing error in the provider file.
     """
-    roles = {
-        "85": "Billing provider",
-        "82": "Rendering provider",
-        "DQ": "Supervising provider",
-        "71": "Attending provider",
-        "72": "Operating provider",
-        "77": "Service facility",
-        "DN": "Referring provider",
-        "DK": "Ordering provider",
-        "ZZ": "Other operating provider",
-    }
     seen = set()
     for party in claim.parties():
         if party.npi is None or party.ref.ordinal in seen:
@@ -140,7 +140,7 @@ def npi_check_digit(claim, ctx):
                 party.npi,
                 None,
                 line=line,
-                role=roles.get(party.entity, f"Provider ({party.entity})"),
+                role=ROLES.get(party.entity, f"Provider ({party.entity})"),
             )
 
 

@@ -83,24 +83,22 @@ def _descriptor(code: str, day) -> Descriptor | None:
 
 def ndc_amount(line, desc: Descriptor, ctx) -> Amount | None:
     """The amount of drug the line's NDC quantity stands for, in the descriptor's unit; None when
-    there is no usable quantity or its unit cannot be converted (no strength for the NDC).
-    Computed once per line (DU001, DU002 and DU003 all read it)."""
+    there is no usable quantity or its unit cannot be converted (no strength for the NDC)."""
     if not line.drugs:
         return None
-    amounts = ctx.once("ndc-amounts", dict)
-    key = id(line)
-    if key not in amounts:
-        amounts[key] = _ndc_amount(line, desc, ctx)
-    return amounts[key]
-
-
-def _ndc_amount(line, desc: Descriptor, ctx) -> Amount | None:
     drug = line.drugs[0]
-    quantity = to_decimal(drug.quantity)
+    return _ndc_amount(drug.ndc, drug.quantity, drug.unit, desc, ctx.claim.line_date(line))
+
+
+@lru_cache(maxsize=8192)
+def _ndc_amount(ndc_text: str, quantity_text: str, qualifier: str, desc: Descriptor, day) -> Amount | None:
+    """ndc_amount from the 2410 values alone (cached: DU001-DU003 ask for the same lines, and a batch
+    repeats the same doses)."""
+    quantity = to_decimal(quantity_text)
     if quantity is None or quantity <= 0:
         return None
-    ndc = eleven_digits(drug.ndc)
-    row = tables.get("ndc_strengths").lookup(ndc, on=ctx.claim.line_date(line)) if ndc else None
+    ndc = eleven_digits(ndc_text)
+    row = tables.get("ndc_strengths").lookup(ndc, on=day) if ndc else None
     per_unit = container = None
     if row is not None:
         strength = _base(to_decimal(row.values["amount"]), row.values["amount_unit"])
@@ -109,17 +107,17 @@ def _ndc_amount(line, desc: Descriptor, ctx) -> Amount | None:
             size = to_decimal(row.values["package_size"])
             container = strength[0] * size if size else None
     direct = {"ME": (quantity, "mg"), "GR": (quantity * 1000, "mg"), "F2": (quantity, "unit")}
-    if drug.unit in direct:
-        value, unit = direct[drug.unit]
-    elif drug.unit == "ML" and desc.unit == "mL":
+    if qualifier in direct:
+        value, unit = direct[qualifier]
+    elif qualifier == "ML" and desc.unit == "mL":
         value, unit = quantity, "mL"
-    elif per_unit is not None and per_unit[1] == drug.unit:
+    elif per_unit is not None and per_unit[1] == qualifier:
         value, unit = quantity * per_unit[0], desc.unit
     else:
         return None
     if unit != desc.unit:
         return None
-    return Amount(value, container, f"{drug.quantity} {drug.unit}")
+    return Amount(value, container, f"{quantity_text} {qualifier}")
 
 
 def _set_units(line, units: int, title: str) -> Fix:

@@ -111,13 +111,13 @@ def _pairs(claim, ctx) -> list:
 def _find_pairs(claim):
     ptp = tables.get("ncci_ptp")
     table = PTP_TABLE[claim.transaction]
-    column1 = _keyed("ncci_ptp", 2)
+    column1, pairs = _keyed("ncci_ptp", 2), _keyed("ncci_ptp", 3)
     lines = [(ln, claim.line_date(ln)) for ln in claim.lines if ln.service is not None and ln.code]
     for first, day in lines:
         if (table, first.code) not in column1:
             continue
         for second, other_day in lines:
-            if first is second or day != other_day:
+            if first is second or day != other_day or (table, first.code, second.code) not in pairs:
                 continue
             row = ptp.lookup(table, first.code, second.code, on=day)
             if row is not None and row.values["modifier_indicator"] in ("0", "1"):

@@ -49,9 +49,11 @@ def infusion_was_push(claim, ctx):
         as one. The fix swaps the code for its push equivalent (96374, 96375, 96409, 96411).
     """
     for entry in admin.for_claim(ctx).lines:
-        minutes = entry.times.minutes
         push = entry.attr("push_code")
-        if push and minutes is not None and timemath.is_push(minutes):
+        if not push:
+            continue
+        minutes = entry.times.minutes
+        if minutes is not None and timemath.is_push(minutes):
             line = entry.line
             loc = _code_loc(line)
             title = f"Bill {push} (push) instead of {line.code}"
