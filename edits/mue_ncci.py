@@ -31,12 +31,21 @@ def _units_by_code_day(claim, table: str) -> dict:
     return found
 
 
-def _mue_over(claim, ctx, adjudication: set[str]):
+def _mue_rows(claim) -> list:
+    """(code, date, lines, MUE row) for every code of the claim with an MUE on its date."""
     mue = tables.get("mue")
     table = MUE_TABLE[claim.transaction]
-    for (code, day), lines in ctx.once("mue", lambda: _units_by_code_day(claim, table)).items():
+    found = []
+    for (code, day), lines in _units_by_code_day(claim, table).items():
         row = mue.lookup(table, code, on=day)
-        if row is None or row.values["mai"] not in adjudication:
+        if row is not None:
+            found.append((code, day, lines, row))
+    return found
+
+
+def _mue_over(claim, ctx, adjudication: set[str]):
+    for code, day, lines, row in ctx.once("mue", lambda: _mue_rows(claim)):
+        if row.values["mai"] not in adjudication:
             continue
         limit = int(row.values["mue_value"])
         if row.values["mai"] == "1":  # claim-line edit: each line on its own

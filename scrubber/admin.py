@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from . import tables
 from .model import Claim, ServiceLine
@@ -21,6 +21,7 @@ from .tables import Row
 from .times import AdminTimes, minutes_between, parse_note, parse_record_time
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+_UNSET = object()
 
 
 @dataclass
@@ -28,10 +29,10 @@ class Interval:
     start: dt.datetime
     stop: dt.datetime
     source: str  # "record" or "note"
+    minutes: int = field(init=False, compare=False)  # running minutes, stop - start
 
-    @cached_property
-    def minutes(self) -> int:
-        return minutes_between(self.start, self.stop)
+    def __post_init__(self) -> None:
+        self.minutes = minutes_between(self.start, self.stop)
 
     def overlap(self, other: Interval) -> int:
         start, stop = max(self.start, other.start), min(self.stop, other.stop)
@@ -45,13 +46,18 @@ class LineTimes:
     source: str | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
     note_minutes: int | None = None  # running minutes the note gave when the record won
+    _minutes: object = field(default=_UNSET, init=False, repr=False, compare=False)  # computed once
 
-    @cached_property
+    @property
     def minutes(self) -> int | None:
         """Running minutes; read only once the times are complete (``_line_times`` builds them)."""
-        if not self.intervals:
-            return None
-        return max(0, sum(i.minutes for i in self.intervals) - self.interruptions)
+        if self._minutes is _UNSET:
+            self._minutes = (
+                max(0, sum(i.minutes for i in self.intervals) - self.interruptions)
+                if self.intervals
+                else None
+            )
+        return self._minutes
 
     @property
     def start(self) -> dt.datetime | None:

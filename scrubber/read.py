@@ -101,6 +101,10 @@ class _Prepared(io.TextIOBase):
         return self._rest.read(size)
 
 
+def _lstripped(part: str) -> str:
+    return part.strip(" \t\r\n") if not part or part[0] in " \t\r\n" else part
+
+
 class SegmentReader:
     """Iterate the segments of one X12 stream.
 
@@ -188,8 +192,9 @@ class SegmentReader:
         if term.isalnum() or term == sep or term == " ":
             raise InputError("ISA segment terminator is missing or invalid", segment=1, offset=offset)
 
-    def raw(self) -> Iterator[tuple[int, str]]:
-        """(ordinal, segment text without its terminator), streamed; the reader is consumed."""
+    def _chunks(self) -> Iterator[tuple[int, list[str]]]:
+        """(ordinal of the first, segment texts without their terminators) per block read; the
+        reader is consumed.  Blocks rather than single segments: one generator step per block."""
         raw = self._raw
         term = raw.seg_term
         fd = raw.fd
@@ -200,18 +205,18 @@ class SegmentReader:
         ordinal = 0
         # Line breaks between segments are layout, never data, unless one is the terminator.
         drop_breaks = term not in "\r\n"
+        padded = tuple(term + c for c in " \t\r\n")  # a segment that starts with white space
         while True:
             if drop_breaks:
                 buffer = buffer.replace("\n", "").replace("\r", "")
             parts = buffer.split(term)
+            if "" in parts or buffer[:1] in (" ", "\t", "\r", "\n") or any(p in buffer for p in padded):
+                # as before: a part that starts with white space is stripped, an empty one dropped
+                parts = [q for q in (_lstripped(part) for part in parts[:-1]) if q] + parts[-1:]
             buffer = parts.pop()
-            for part in parts:
-                if not part or part[0] in " \t\r\n":
-                    part = part.strip(" \t\r\n")
-                    if not part:
-                        continue
-                ordinal += 1
-                yield ordinal, part
+            if parts:
+                yield ordinal + 1, parts
+                ordinal += len(parts)
             chunk = fd.read(CHUNK)
             if not chunk:
                 break
@@ -223,12 +228,18 @@ class SegmentReader:
             # The last segment has no terminator (a common export slip, or a file cut short):
             # hand it on so an unterminated IEA still closes the interchange.
             self.unterminated = True
-            yield ordinal + 1, rest
+            yield ordinal + 1, [rest]
+
+    def raw(self) -> Iterator[tuple[int, str]]:
+        """(ordinal, segment text without its terminator), streamed; the reader is consumed."""
+        for first, parts in self._chunks():
+            yield from enumerate(parts, first)
 
     def __iter__(self) -> Iterator[Segment]:
         ele = self._raw.ele_term
-        for ordinal, text in self.raw():
-            yield Segment(ordinal, text.split(ele))
+        for first, parts in self._chunks():
+            for ordinal, text in enumerate(parts, first):
+                yield Segment(ordinal, text.split(ele))
 
 
 def open_segments(binary: BinaryIO, name: str) -> SegmentReader:
