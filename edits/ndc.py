@@ -1,8 +1,9 @@
 """NDC on the claim (RULES.md E): the 11-digit form of LIN03 and its 10-to-11-digit conversion,
-the LIN02 qualifier, the CTP quantity and unit of measure, and the NDC a payer profile requires
-on drug lines.  Which codes are drugs comes from the ``drugs`` table."""
+the LIN02 qualifier, the CTP quantity and unit of measure, the NDC-to-HCPCS crosswalk, and what a
+payer profile requires (the ``ndc_policy`` table, overridable in configuration: scrubber/policy.py).
+Which codes are drugs comes from the ``drugs`` table; NDC facts from ``ndc_strengths``."""
 
-from scrubber import tables
+from scrubber import policy, tables
 from scrubber.findings import Fix, hit
 from scrubber.model import to_decimal
 from scrubber.registry import Family
@@ -198,26 +199,107 @@ def ndc_quantity_not_positive(line, ctx):
 
 @FAMILY.edit(
     "NDC005",
-    name="ndc-missing-medicaid",
+    name="ndc-missing",
     category="ndc",
     severity="error",
     scope="line",
     applies_to="drug",
-    payers=("medicaid",),
-    message="{value} is a physician-administered drug: Medicaid requires its NDC (loop 2410 LIN/CTP)",
+    message="{value} is a physician-administered drug: the {profile} profile requires its NDC (loop 2410 "
+    "LIN/CTP)",
     references=("RULES.md E NDC-07", "NC Medicaid Physician Administered Drug Program (S99)"),
     examples={"fail": "Medicaid: SV1*HC:J0897*1920*UN*60***1~ with no LIN/CTP after it"},
 )
-def ndc_missing_medicaid(line, ctx):
+def ndc_missing(line, ctx):
     """
     What it checks:
-        On claims of the Medicaid payer profile, every drug line (a HCPCS code of the drugs
-        table) carries an NDC in loop 2410.
+        On claims of a payer profile whose ndc_policy says ndc_required = yes (Medicaid by
+        default; set it for commercial plans that require it in [tool.scrubber.policy]), every
+        drug line (a HCPCS code of the drugs table) carries an NDC in loop 2410.
     Why it matters:
         State Medicaid programs collect manufacturer rebates by NDC and deny physician-
-        administered drug lines without one. Medicare Part B does not generally require the NDC;
-        many commercial plans do, but which ones is contract data, so this edit checks the
-        Medicaid profile only.
+        administered drug lines without one; many commercial plans do the same. Medicare Part B
+        does not generally require the NDC.
     """
-    if not line.drugs and is_drug(line, ctx):
-        yield hit(line.service.at(line.code_element + "-2"), line.code, "LIN*N4*<NDC> and CTP")
+    if line.drugs or not is_drug(line, ctx):
+        return
+    if policy.setting(ctx, "ndc_policy", "ndc_required", ctx.claim.line_date(line)).lower() == "yes":
+        yield hit(
+            line.service.at(line.code_element + "-2"),
+            line.code,
+            "LIN*N4*<NDC> and CTP",
+            profile=ctx.profile,
+        )
+
+
+@FAMILY.edit(
+    "NDC006",
+    name="ndc-hcpcs-mismatch",
+    category="ndc",
+    severity="error",
+    scope="line",
+    applies_to="ndc",
+    fix="unsafe",
+    message="NDC {ndc} is billed under {value} but crosswalks to {expected} ({note})",
+    references=("RULES.md E NDC-06", "CMS ASP NDC-HCPCS crosswalk"),
+    examples={"fail": "SV1*HC:J1745*880*UN*10***1~ LIN**N4*50242005121~ (a rituximab NDC, J9312)"},
+)
+def ndc_hcpcs_mismatch(line, ctx):
+    """
+    What it checks:
+        The NDC of a line, when the ndc_strengths table knows it, crosswalks to the HCPCS code the
+        line bills on the date of service: a biosimilar's NDC under the reference product's code,
+        or another drug's NDC, is wrong. NDCs the table does not know are not checked. The fix
+        sets the procedure code to the crosswalk's HCPCS; it is unsafe because the NDC may be
+        the typo instead, and the units follow the new code's descriptor (DU001 re-checks them).
+    Why it matters:
+        Payers match the NDC to the HCPCS through the CMS ASP crosswalk and deny the line when they
+        disagree; a biosimilar billed under the reference code is also paid at the wrong rate.
+    """
+    if line.service is None or not line.code:
+        return
+    day = ctx.claim.line_date(line)
+    strengths = tables.get("ndc_strengths")
+    for drug in line.drugs:
+        ndc = eleven_digits(drug.ndc)
+        row = strengths.lookup(ndc, on=day) if ndc else None
+        hcpcs = row.values["hcpcs"].strip() if row else ""
+        if not hcpcs or hcpcs == line.code:
+            continue
+        loc = line.service.at(f"{line.code_element}-2")
+        fix = Fix(
+            "set", loc, hcpcs, line.code, "unsafe", f"Bill {hcpcs} for NDC {drug.ndc} instead of {line.code}"
+        )
+        note = row.values.get("note", "").split("(")[0].strip() or "ndc_strengths table"
+        yield hit(loc, line.code, hcpcs, fix=fix, ndc=drug.ndc, note=note)
+
+
+@FAMILY.edit(
+    "NDC007",
+    name="ndc-unit-not-accepted",
+    category="ndc",
+    severity="warning",
+    scope="line",
+    applies_to="ndc",
+    message="NDC unit of measure {value} is valid X12 but the {profile} profile accepts only {expected}",
+    references=("RULES.md E NDC-04", "RULES.md M T27"),
+    examples={"fail": "CTP****1000*ME~ for a payer that accepts only UN, ML, GR and F2"},
+)
+def ndc_unit_not_accepted(line, ctx):
+    """
+    What it checks:
+        The NDC unit of measure (CTP05-1), when it is one of the X12 codes, is one the payer
+        profile accepts (ndc_policy ndc_units; every X12 code by default). Payers that follow the
+        NCPDP billing units accept UN, ML, GR and F2 and reject ME: set ndc_units for them in
+        [tool.scrubber.policy].
+    Why it matters:
+        Such payers reject the line or convert the quantity wrongly. Restate the quantity in the
+        NDC's billing unit (mL for liquids, UN for vials, GR for powders).
+    """
+    day = ctx.claim.line_date(line)
+    accepted = policy.setting(ctx, "ndc_policy", "ndc_units", day)
+    if not accepted:
+        return
+    units = [u.strip() for u in accepted.split(";") if u.strip()]
+    for drug in line.drugs:
+        if drug.ctp is not None and drug.unit in UNIT_QUALIFIERS and drug.unit not in units:
+            yield hit(drug.ctp.at("CTP05-1"), drug.unit, ", ".join(units), profile=ctx.profile)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scrubber import policy as profile_policy
 from scrubber import tables
 from scrubber.findings import Fix, hit
 from scrubber.registry import Family
@@ -47,16 +48,15 @@ class Policy:
 
 
 def _policy(ctx, day) -> Policy | None:
-    row = tables.get("per_diem_policy").lookup(ctx.profile, on=day)
-    if row is None:
+    v = profile_policy.values(ctx, "per_diem_policy", day)
+    if v is None:
         return None
-    v = row.values
     return Policy(
-        v["primary_order"].strip().lower(),
-        v["second_modifier"].strip(),
-        v["third_modifier"].strip(),
-        v["second_fraction"].strip(),
-        v["third_fraction"].strip(),
+        v.get("primary_order", "frequency").strip().lower(),
+        v.get("second_modifier", "").strip(),
+        v.get("third_modifier", "").strip(),
+        v.get("second_fraction", "").strip(),
+        v.get("third_fraction", "").strip(),
     )
 
 

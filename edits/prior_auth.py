@@ -1,6 +1,6 @@
 """Prior authorization numbers: required for the drug and payer, and not repeated on the line
 (RULES.md I PA-01, PA-02; D DX-13).  Which drugs need authorization for which payer profiles is the
-``prior_auth`` table."""
+``prior_auth`` column of the ``drugs`` table."""
 
 from scrubber import tables
 from scrubber.findings import Fix, hit
@@ -24,7 +24,7 @@ FAMILY = Family("prior-auth", "Prior authorization numbers (REF*G1) on the claim
 def prior_auth_missing(line, ctx):
     """
     What it checks:
-        A drug listed in the prior_auth table for the claim's payer profile (biologics such as
+        A drug whose drugs-table row lists the claim's payer profile under prior_auth (biologics such as
         rituximab, infliximab, ocrelizumab, tocilizumab and immune globulin; commercial and
         Medicaid by default) on a claim with no REF*G1: neither in loop 2300 nor, on 837P, in the
         line's loop 2400 (837I has no line-level authorization).
@@ -34,10 +34,10 @@ def prior_auth_missing(line, ctx):
     """
     claim = ctx.claim
     day = claim.line_date(line)
-    row = tables.get("prior_auth").lookup(line.code, on=day) if line.code else None
+    row = tables.get("drugs").lookup(line.code, on=day) if line.code else None
     if row is None or line.service is None:
         return
-    profiles = {p.strip() for p in row.values["profiles"].split(";")}
+    profiles = {p.strip() for p in row.values["prior_auth"].split(";")}
     if ctx.profile not in profiles or claim.prior_auth:
         return
     if claim.transaction == "837P" and line.prior_auth:

@@ -2,7 +2,7 @@
 Whether a payer profile wants one is the ``supervision_policy`` table; which codes are complex
 administration is the ``admin_codes`` table (family ``complex``)."""
 
-from scrubber import tables
+from scrubber import policy, tables
 from scrubber.findings import hit
 from scrubber.registry import Family
 
@@ -36,8 +36,7 @@ def supervising_provider_missing(claim, ctx):
         physician as rendering / billing provider, so it is off for that profile.
     """
     day = claim.service_date
-    row = tables.get("supervision_policy").lookup(ctx.profile, on=day)
-    if row is None or row.values["requires_supervising_for_complex"].strip().lower() != "yes":
+    if policy.setting(ctx, "supervision_policy", "requires_supervising_for_complex", day).lower() != "yes":
         return
     if claim.supervising is not None:
         return

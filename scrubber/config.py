@@ -17,6 +17,10 @@ Keys (all optional)::
     [tool.scrubber.payers]          # payer id (NM109 of 2010BB) -> profile
     "SKCO0" = "medicaid"
 
+    [tool.scrubber.policy.commercial]   # per-profile policy over the *_policy tables (policy.py)
+    ndc_required = "yes"
+    ndc_units = "F2;GR;ML;UN"
+
 In a ``scrubber.toml`` the same keys sit at the top level (or under ``[tool.scrubber]``).
 """
 
@@ -43,6 +47,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     payer: str | None = None
     payers: dict[str, str] = field(default_factory=dict)
+    policy: dict[str, dict[str, str]] = field(default_factory=dict)  # profile -> policy setting -> value
     fail_on: str = "error"
     times: str | None = None
     jobs: int = 0  # worker processes for one large file; 0 = one per core (at most 4), 1 = none
@@ -77,6 +82,11 @@ class Config:
             self.jobs = jobs
 
 
+SETTINGS = frozenset(
+    {"select", "ignore", "severity", "payer", "payers", "policy", "fail_on", "times", "jobs", "validate"}
+)
+
+
 def _profile(value: object, where: str) -> str:
     text = str(value).strip().lower()
     if text not in PAYER_PROFILES:
@@ -92,10 +102,33 @@ def _list(value: object, key: str) -> list[str]:
     raise ConfigError(f"{key} must be a list of edit id prefixes")
 
 
+def _policy(value: object, source: str) -> dict[str, dict[str, str]]:
+    """[tool.scrubber.policy.<profile>]: settings named after the policy tables' columns."""
+    from .policy import columns
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: policy must be a table of payer profiles")
+    known = columns()
+    out: dict[str, dict[str, str]] = {}
+    for profile, settings in value.items():
+        name = _profile(profile, f"{source}: policy")
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{source}: policy.{profile} must be a table of settings")
+        for key, setting in settings.items():
+            if key not in known:
+                choices = ", ".join(sorted(known))
+                raise ConfigError(f"{source}: policy.{profile}.{key} is not a policy setting (use {choices})")
+            if isinstance(setting, bool):
+                setting = "yes" if setting else "no"
+            elif isinstance(setting, list):
+                setting = ";".join(str(v) for v in setting)
+            out.setdefault(name, {})[key] = str(setting)
+    return out
+
+
 def from_table(table: dict, source: str) -> Config:
     cfg = Config(source=source)
-    known = {"select", "ignore", "severity", "payer", "payers", "fail_on", "times", "jobs", "validate"}
-    unknown = set(table) - known
+    unknown = set(table) - SETTINGS
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
     if "select" in table:
@@ -111,6 +144,8 @@ def from_table(table: dict, source: str) -> Config:
     cfg.payers = {
         str(k): _profile(v, f"{source}: payers.{k}") for k, v in dict(table.get("payers", {})).items()
     }
+    if "policy" in table:
+        cfg.policy = _policy(table["policy"], source)
     if "fail_on" in table:
         if table["fail_on"] not in FAIL_ON:
             raise ConfigError(f"{source}: fail_on must be one of {', '.join(FAIL_ON)}")

@@ -185,6 +185,26 @@ def test_config_files(tmp_path):
         load(str(tmp_path / "bad.toml"))
 
 
+def test_policy_settings_in_config(tmp_path):
+    (tmp_path / "scrubber.toml").write_text(
+        '[policy.commercial]\nndc_required = true\nndc_units = ["UN", "ML"]\n'
+        '[policy.medicaid]\nrequires_supervising_for_complex = "no"\n'
+    )
+    cfg = load(cwd=tmp_path)
+    assert cfg.policy == {
+        "commercial": {"ndc_required": "yes", "ndc_units": "UN;ML"},
+        "medicaid": {"requires_supervising_for_complex": "no"},
+    }
+    for text, message in [
+        ("[policy.commercial]\nndc_needed = true\n", "not a policy setting"),
+        ("[policy.tricare]\nndc_required = true\n", "unknown payer profile"),
+        ('policy = "strict"\n', "table of payer profiles"),
+    ]:
+        (tmp_path / "bad.toml").write_text(text)
+        with pytest.raises(ConfigError, match=message):
+            load(str(tmp_path / "bad.toml"))
+
+
 def test_findings_are_deterministic(tmp_path):
     text = patch(base("837p"), [["ABK:D839", "ABK:D83"], ["IEA*1*000000101", "IEA*1*000000102"]])
     first = [f.as_dict() for f in scrub(text, tmp_path).findings]

@@ -1,8 +1,9 @@
 """RULES.md section M scenarios for the infusion edits, each run through the CLI on a claim file.
 
-Every scenario writes its claim file (a base fixture plus patches) and, where it needs one, an
-administration record, runs ``scrub check --format json``, and compares the findings of the
-infusion categories with the scenario's ``expect`` list (and the fixes it names).
+Every scenario writes its claim file (a base fixture plus patches) and, where it needs them, an
+administration record and a ``scrubber.toml``, runs ``scrub check --format json``, and compares
+the findings of the infusion categories with the scenario's ``expect`` list (and the fixes it
+names).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def test_scenario(scenario, tmp_path, monkeypatch):
     claim.write_text(renumber(patch(base(scenario["base"]), scenario.get("patch"))))
     args = ["check", str(claim), "--format", "json", "--output", str(tmp_path / "r.json")]
     args += scenario.get("args", [])
+    if "config" in scenario:  # a scrubber.toml in the working directory, as a user would keep it
+        (tmp_path / "scrubber.toml").write_text(scenario["config"])
     if "times" in scenario:
         (tmp_path / "times.csv").write_text(scenario["times"])
         args += ["--times", str(tmp_path / "times.csv")]
