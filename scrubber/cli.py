@@ -19,7 +19,7 @@ import typer
 
 from . import __version__
 from .config import ConfigError, load
-from .pipeline import Engine, exit_code, expand
+from .pipeline import Engine, exit_code, expand, settle
 from .registry import catalog
 from .report import writer
 from .times import AdminTimes, TimesError
@@ -195,6 +195,7 @@ def check(
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
     engine = Engine(cfg, record)
     engine.want_ack = bool(ack)
+    settle()
     result = engine.scrub(inputs)
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)

@@ -13,7 +13,7 @@ import typer
 
 from .cli import FailOn, Format, app, fail, guard_output, settings, write_atomic, write_report
 from .fixer import claim_diff, fix_data
-from .pipeline import Engine, exit_code
+from .pipeline import Engine, exit_code, settle
 from .read import InputError
 
 
@@ -71,6 +71,7 @@ def fix(
     guard_output(output, [path], "corrected file")
     guard_output(report, [path, output or ""], "report")
     data = _read_input(path)
+    settle()
     try:
         outcome = fix_data(
             data, path, Engine(cfg, record), unsafe=unsafe_fixes, validator=_validator(validate)
@@ -139,6 +140,7 @@ def gate(
         fail("--clean and --held must be different files")
     engine = Engine(cfg, record)
     engine.want_ack = bool(ack)
+    settle()
     threshold = Severity.parse(fail_on.value)
     clean_parts, held_parts, combined = [], [], None
     totals = {"input_claims": 0, "clean_claims": 0, "held_claims": 0}

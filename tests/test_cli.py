@@ -45,6 +45,7 @@ README_FINDINGS = {
         ("CS002", "DEF-CS002-NONBILL", None),
         ("CS003", "DEF-CS003-BADNPI", None),
         ("CS004", "DEF-CS004-BADPROC", 4),
+        ("NDC006", "DEF-CS004-BADPROC", 4),  # its NDC crosswalks to the intended J9312
         ("CS005", "DEF-CS005-BADPOS", None),
         ("CS007", "DEF-CS007-BK", None),
         ("CS007", "DEF-CS007-ABF1ST", None),
