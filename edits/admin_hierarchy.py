@@ -2,7 +2,7 @@
 (RULES.md A.4 ADM-11..13, A.2 ADM-06/07, A.6 ADM-24/25, A.5 ADM-20/22)."""
 
 from scrubber import admin, tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits, hit
 from scrubber.registry import Family
 
 FAMILY = Family(
@@ -80,6 +80,7 @@ def second_initial_service(claim, ctx):
         issue 0071). The fix turns it into its subsequent code: 96365 to 96367, 96374 to 96375,
         96413 to 96417, 96409 to 96411, 96360 to 96361.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     for kept, entry in _extra_initials(claim, view):
         if entry.distinct:
@@ -87,7 +88,7 @@ def second_initial_service(claim, ctx):
         if claim.transaction == "837I" and int(entry.attr("rank") or 9) > int(kept.attr("rank") or 9):
             continue  # INF022 reports the facility hierarchy
         fix = _to_subsequent(entry)
-        yield hit(
+        hits.add(
             _code_loc(entry.line),
             entry.code,
             entry.attr("subsequent") or "a subsequent code",
@@ -96,6 +97,7 @@ def second_initial_service(claim, ctx):
             first=kept.code,
             fix=fix,
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -119,11 +121,12 @@ def second_initial_with_modifier(claim, ctx):
         Two initial services are allowed only when a second IV site was medically required or the
         encounters were separate; the modifier asserts that, and the record must support it.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     for _kept, entry in _extra_initials(claim, view):
         if entry.distinct:
             modifier = next(m for m in entry.line.modifiers if m in admin.DISTINCT_MODIFIERS)
-            yield hit(
+            hits.add(
                 _code_loc(entry.line),
                 entry.code,
                 None,
@@ -131,6 +134,7 @@ def second_initial_with_modifier(claim, ctx):
                 day=entry.day,
                 modifier=modifier,
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -158,11 +162,12 @@ def facility_initial_hierarchy(claim, ctx):
         at the wrong rate and rejected by outpatient code editors. The fix turns the lower
         initial into its subsequent code; re-check the add-on hours afterwards.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     for kept, entry in _extra_initials(claim, view):
         if entry.distinct or int(entry.attr("rank") or 9) <= int(kept.attr("rank") or 9):
             continue
-        yield hit(
+        hits.add(
             _code_loc(entry.line),
             entry.code,
             entry.attr("subsequent") or "a subsequent code",
@@ -171,6 +176,7 @@ def facility_initial_hierarchy(claim, ctx):
             first=kept.code,
             fix=_to_subsequent(entry),
         )
+    return hits
 
 
 def _addon_problems(view):
@@ -226,16 +232,18 @@ def addon_without_primary(claim, ctx):
         An add-on code is never paid alone; without its primary the line is denied (CMS NCCI
         add-on code edits).
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     for entry, right in _addon_problems(view):
         if right is None:
-            yield hit(
+            hits.add(
                 _code_loc(entry.line),
                 entry.code,
                 ", ".join(entry.primaries),
                 line=entry.line.number,
                 day=entry.day,
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -259,11 +267,12 @@ def addon_wrong_family(claim, ctx):
         The add-on is denied for lack of its primary, and the hour the infusion did run goes
         unpaid. The fix changes the add-on to the billed infusion's add-on hour code.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     for entry, right in _addon_problems(view):
         if right is not None:
             loc = _code_loc(entry.line)
-            yield hit(
+            hits.add(
                 loc,
                 entry.code,
                 right,
@@ -271,6 +280,7 @@ def addon_wrong_family(claim, ctx):
                 day=entry.day,
                 fix=Fix("set", loc, right, entry.code, "safe", f"Bill {right} instead of {entry.code}"),
             )
+    return hits
 
 
 def _therapeutic_infusion(entry) -> bool:
@@ -319,6 +329,7 @@ def complex_drug_therapeutic_codes(claim, ctx):
         administration when the documentation supports it. Never upgraded automatically: some
         commercial payers require the therapeutic codes, and the complexity must be documented.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     drugs = tables.get("drug_admin_family")
     for day in view.days:
@@ -329,9 +340,15 @@ def complex_drug_therapeutic_codes(claim, ctx):
             if _therapeutic_infusion(entry):
                 drug = complex_drugs[0]
                 name = drugs.lookup(drug.code, on=day).values["drug"]
-                yield hit(
-                    _code_loc(entry.line), drug.code, None, line=entry.line.number, drug=name, code=entry.code
+                hits.add(
+                    _code_loc(entry.line),
+                    drug.code,
+                    None,
+                    line=entry.line.number,
+                    drug=name,
+                    code=entry.code,
                 )
+    return hits
 
 
 def _non_complex_with_chemo(claim, ctx):
@@ -414,6 +431,7 @@ def drug_without_administration(claim, ctx):
         Payers expect the drug and the service that gave it on the same claim; a drug alone is
         often denied or pended, or the administration was simply not billed (lost revenue).
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     drugs = tables.get("drug_admin_family")
     for day in view.days:
@@ -423,7 +441,8 @@ def drug_without_administration(claim, ctx):
         for entry in entries:
             code = entry.code
             if drugs.lookup(code, on=day) is not None or _is_drug_code(code):
-                yield hit(_code_loc(entry.line), code, None, line=entry.line.number, day=day)
+                hits.add(_code_loc(entry.line), code, None, line=entry.line.number, day=day)
+    return hits
 
 
 @FAMILY.edit(
@@ -449,6 +468,7 @@ def admin_in_facility_setting(claim, ctx):
         In a facility the hospital reports the administration on its institutional claim; the
         physician's line is denied (CPT guidance, MAC articles). Some payers only warn.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     pos = tables.get("place_of_service")
     for entry in view.lines:
@@ -457,4 +477,5 @@ def admin_in_facility_setting(claim, ctx):
         place = entry.line.place_of_service or claim.facility_code
         row = pos.lookup(place, on=entry.day)
         if row is not None and row.values["pfs_setting"] == "facility":
-            yield hit(_code_loc(entry.line), place, None, line=entry.line.number, codes=entry.code)
+            hits.add(_code_loc(entry.line), place, None, line=entry.line.number, codes=entry.code)
+    return hits

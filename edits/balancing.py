@@ -1,6 +1,6 @@
 """Balancing (SNIP type 3): amounts that must add up."""
 
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits
 from scrubber.model import money
 from scrubber.registry import Family
 
@@ -28,22 +28,29 @@ def claim_total_not_line_sum(claim, ctx):
         at the front end (SNIP type 3) before any payer review. The fix sets CLM02 to the line sum,
         because the lines carry the detail that was billed.
     """
+    hits = Hits()
     total = claim.charge
     charges = [ln.charge for ln in claim.lines]
     if total is None or not charges or any(c is None for c in charges):
-        return
+        return hits
     line_sum = sum(charges)
     if total != line_sum:
         loc = claim.ref.at("CLM02")
         value = money(line_sum, claim.charge_text)  # in the style of the amount it replaces
-        yield hit(
+        hits.add(
             loc,
             claim.charge_text,
             money(line_sum),
             fix=Fix(
-                "set", loc, value, claim.charge_text, "safe", f"Set CLM02 to {value} (sum of line charges)"
+                "set",
+                loc,
+                value,
+                claim.charge_text,
+                "safe",
+                f"Set CLM02 to {value} (sum of line charges)",
             ),
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -63,13 +70,15 @@ def charge_not_amount(claim, ctx):
     Why it matters:
         A charge that is not a number fails X12 syntax (SNIP type 1) and the claim cannot balance.
     """
+    hits = Hits()
     if claim.charge is None:
-        yield hit(claim.ref.at("CLM02"), claim.charge_text, element="CLM02")
+        hits.add(claim.ref.at("CLM02"), claim.charge_text, element="CLM02")
     for line in claim.lines:
         if line.service is not None and line.charge is None:
-            yield hit(
+            hits.add(
                 line.service.at(line.charge_element),
                 line.charge_text,
                 line=line.number,
                 element=line.charge_element,
             )
+    return hits

@@ -5,7 +5,7 @@ import re
 from functools import cache
 
 from scrubber import icd10, tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
 
 FAMILY = Family("code-set", "Validity of codes against external code sets for the date of service")
@@ -67,11 +67,13 @@ def icd10_code_unknown(claim, ctx):
         A code that does not exist is rejected at the front end (SNIP type 5); often it is a
         typo or a code written with the period or a wrong character.
     """
+    hits = Hits()
     for dx in _icd10_codes(claim):
         if "." in dx.code:
             continue  # CS008 reports codes written with a period
         if icd10.status_on(dx.code, claim.service_date) == "unknown":
-            yield hit(dx.loc, dx.code)
+            hits.add(dx.loc, dx.code)
+    return hits
 
 
 @FAMILY.edit(
@@ -95,11 +97,13 @@ def icd10_code_not_billable(claim, ctx):
         Payers deny claims with truncated diagnosis codes. Code to the highest specificity that the
         documentation supports; the finding lists billable codes under the header.
     """
+    hits = Hits()
     for dx in _icd10_codes(claim):
         code = dx.code.replace(".", "")
         if icd10.status_on(code, claim.service_date) == "header":
             children = icd10.billable_children(code)
-            yield hit(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
+            hits.add(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
+    return hits
 
 
 @FAMILY.edit(
@@ -121,6 +125,7 @@ def npi_check_digit(claim, ctx):
         An NPI that fails the check digit cannot belong to any provider; the claim is rejected at
         intake. It is almost always a typing error in the provider file.
     """
+    hits = Hits()
     seen = set()
     for party in claim.parties():
         if party.npi is None or party.ref.ordinal in seen:
@@ -135,13 +140,14 @@ def npi_check_digit(claim, ctx):
                 ),
                 None,
             )
-            yield hit(
+            hits.add(
                 party.ref.at("NM109"),
                 party.npi,
                 None,
                 line=line,
                 role=ROLES.get(party.entity, f"Provider ({party.entity})"),
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -162,8 +168,10 @@ def procedure_code_form(line, ctx):
     Why it matters:
         A code of the wrong form cannot be priced and the line is rejected (SNIP type 5).
     """
+    hits = Hits()
     if line.proc_qualifier == "HC" and not PROCEDURE_FORM.match(line.code):
-        yield hit(line.service.at(f"{line.code_element}-2"), line.code)
+        hits.add(line.service.at(f"{line.code_element}-2"), line.code)
+    return hits
 
 
 @FAMILY.edit(
@@ -186,14 +194,16 @@ def place_of_service_unknown(claim, ctx):
         The place of service drives the fee schedule (facility or non-facility rate) and whether
         infusion codes are payable to the physician; an unknown code is rejected.
     """
+    hits = Hits()
     pos = tables.get("place_of_service")
     day = claim.service_date
     if claim.facility_code and pos.lookup(claim.facility_code, on=day) is None:
-        yield hit(claim.ref.at("CLM05-1"), claim.facility_code, element="CLM05-1")
+        hits.add(claim.ref.at("CLM05-1"), claim.facility_code, element="CLM05-1")
     for line in claim.lines:
         code = line.place_of_service
         if code and line.service and pos.lookup(code, on=line.date_from or day) is None:
-            yield hit(line.service.at("SV105"), code, line=line.number, element="SV105")
+            hits.add(line.service.at("SV105"), code, line=line.number, element="SV105")
+    return hits
 
 
 @FAMILY.edit(
@@ -216,6 +226,7 @@ def revenue_code_form(line, ctx):
         The revenue code routes the line to a cost center and a payment method; a malformed one
         rejects the line. Three-digit codes usually lost their leading zero in a spreadsheet.
     """
+    hits = Hits()
     if line.service is not None and not REVENUE_FORM.match(line.revenue_code):
         fix = None
         if re.fullmatch(r"\d{3}", line.revenue_code):
@@ -228,7 +239,8 @@ def revenue_code_form(line, ctx):
                 "safe",
                 f"Restore the leading zero: {'0' + line.revenue_code}",
             )
-        yield hit(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
+        hits.add(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
+    return hits
 
 
 @FAMILY.edit(
@@ -253,17 +265,19 @@ def diagnosis_qualifier(claim, ctx):
         The qualifier tells the payer which code set to read; an ICD-9 qualifier on an ICD-10 code
         is rejected at intake.
     """
+    hits = Hits()
     for dx in claim.diagnoses:
         want = "ABK" if dx.position == 1 else "ABF"
         if dx.qualifier != want:
             loc = dataclasses.replace(dx.loc, element=dx.loc.element.replace("-2", "-1"))
-            yield hit(
+            hits.add(
                 loc,
                 dx.qualifier,
                 want,
                 position=dx.position,
                 fix=Fix("set", loc, want, dx.qualifier, "safe", f"Set the qualifier to {want}"),
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -284,12 +298,14 @@ def icd10_code_has_period(claim, ctx):
     Why it matters:
         The implementation guides forbid the period; most receivers reject the code.
     """
+    hits = Hits()
     for dx in _icd10_codes(claim):
         if "." in dx.code:
             plain = dx.code.replace(".", "")
-            yield hit(
+            hits.add(
                 dx.loc,
                 dx.code,
                 plain,
                 fix=Fix("set", dx.loc, plain, dx.code, "safe", f"Write the code as {plain}"),
             )
+    return hits

@@ -15,7 +15,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
 
 from scrubber import tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits
 from scrubber.model import to_decimal
 from scrubber.registry import Family
 
@@ -195,19 +195,20 @@ def drug_units_disagree_with_ndc(line, ctx):
         3 units for 3 g is paid as 300 mg; billing the vial count for a 1 mg code underbills a
         hundredfold, and overbilling is recovered in audits.
     """
+    hits = Hits()
     if WASTE in line.modifiers:
-        return  # DU002 checks JW lines
+        return hits  # DU002 checks JW lines
     desc = descriptor(line, ctx)
     billed = line.units
     if desc is None or billed is None:
-        return
+        return hits
     amount = ndc_amount(line, desc, ctx)
     if amount is None:
-        return
+        return hits
     expected = desc.units(amount.value, ROUND_CEILING)
     if billed != expected:
         title = f"Set {line.code} units to {expected} ({_fmt(amount.value)} {desc.unit} / {desc.text})"
-        yield hit(
+        hits.add(
             line.service.at(line.units_element),
             line.units_text,
             expected,
@@ -217,6 +218,7 @@ def drug_units_disagree_with_ndc(line, ctx):
             amount=f"{_fmt(amount.value)} {desc.unit}",
             descriptor=desc.text,
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -248,6 +250,7 @@ def wastage_units_rounding(claim, ctx):
         35 + JW 5, never 34 + JW 6). Wrong rounding overbills the waste and is a frequent JW
         audit finding.
     """
+    hits = Hits()
     for (code, _), entries in _groups(claim, ctx).items():
         desc = entries[0][1]
         if desc.single_dose == "no":
@@ -269,7 +272,7 @@ def wastage_units_rounding(claim, ctx):
             else:
                 detail = f"waste is rounded down to whole {desc.text} units: bill {expected}"
                 fix = _set_units(line, expected, f"Set {code}-JW units to {expected}")
-            yield hit(
+            hits.add(
                 line.service.at(line.units_element),
                 line.units_text,
                 expected,
@@ -280,6 +283,7 @@ def wastage_units_rounding(claim, ctx):
                 how=how,
                 detail=detail,
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -306,6 +310,7 @@ def drug_units_exceed_containers(claim, ctx):
         Administered plus discarded can never exceed what was in the vials; a total above it
         bills drug that did not exist and is recovered in audits (MOD-05).
     """
+    hits = Hits()
     for (code, _), entries in _groups(claim, ctx).items():
         desc = entries[0][1]
         jw_lines = [line for line, _ in entries if WASTE in line.modifiers]
@@ -322,7 +327,7 @@ def drug_units_exceed_containers(claim, ctx):
         billed = sum((line.units for line, _ in entries), Decimal(0))
         if billed > capacity:
             last = jw_lines[-1]
-            yield hit(
+            hits.add(
                 last.service.at(last.units_element),
                 _fmt(billed),
                 capacity,
@@ -331,6 +336,7 @@ def drug_units_exceed_containers(claim, ctx):
                 vials=vials,
                 container=f"{_fmt(container)} {desc.unit}",
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -354,11 +360,17 @@ def drug_units_not_whole(line, ctx):
         The administered amount is rounded up and the discarded amount down to whole units, so a
         fraction means the rounding was not done.
     """
+    hits = Hits()
     desc = descriptor(line, ctx)
     units = line.units
     if desc is None or units is None:
-        return
+        return hits
     if units < 1 or units != units.to_integral_value():
-        yield hit(
-            line.service.at(line.units_element), line.units_text, None, code=line.code, descriptor=desc.text
+        hits.add(
+            line.service.at(line.units_element),
+            line.units_text,
+            None,
+            code=line.code,
+            descriptor=desc.text,
         )
+    return hits

@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from scrubber import tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits, hit
 from scrubber.registry import Family
 
 FAMILY = Family("dx-linkage", "Line diagnosis pointers and the diagnoses they reach")
@@ -40,12 +40,14 @@ def pointer_out_of_range(line, ctx):
         The pointer is how the payer knows why the service was given; a pointer to nothing fails
         front-end edits, and the line has no diagnosis to justify the drug or procedure.
     """
+    hits = Hits()
     if line.service is None:
-        return
+        return hits
     count = len(ctx.claim.diagnoses)
     for index, pointer in _pointed(line):
         if not pointer.isdigit() or not 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS):
-            yield hit(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
+            hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
+    return hits
 
 
 @FAMILY.edit(
@@ -68,8 +70,9 @@ def pointer_duplicate(line, ctx):
         A repeated pointer takes one of the four slots and some payers reject the line as
         malformed. The fix keeps the first occurrence of each pointer, in order.
     """
+    hits = Hits()
     if line.service is None:
-        return
+        return hits
     seen: list[str] = []
     repeated: list[str] = []
     for _, pointer in _pointed(line):
@@ -77,12 +80,13 @@ def pointer_duplicate(line, ctx):
     if repeated:
         loc = line.service.at("SV107")
         value = ":".join(seen)
-        yield hit(
+        hits.add(
             loc,
             repeated[0],
             value,
             fix=Fix("set", loc, value, ":".join(line.pointers), "safe", f"Set SV107 to {value}"),
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -106,8 +110,9 @@ def first_pointer_missing(line, ctx):
         pointers are present the fix moves them up; when the claim has a single diagnosis the fix
         points at it; otherwise the biller must choose.
     """
+    hits = Hits()
     if line.service is None or (line.pointers and line.pointers[0]) or not ctx.claim.diagnoses:
-        return  # a claim with no diagnoses at all is STR009's finding
+        return hits  # a claim with no diagnoses at all is STR009's finding
     loc = line.service.at("SV107-1")
     filled = [p for p in line.pointers if p]
     fix = None
@@ -125,7 +130,8 @@ def first_pointer_missing(line, ctx):
         fix = Fix(
             "set", line.service.at("SV107"), "1", "", "safe", "Point the line at the only diagnosis (1)"
         )
-    yield hit(loc, ":".join(line.pointers) or None, None, fix=fix)
+    hits.add(loc, ":".join(line.pointers) or None, None, fix=fix)
+    return hits
 
 
 @lru_cache(maxsize=4096)
@@ -183,15 +189,15 @@ def drug_diagnosis_not_supported(claim, ctx):
         Payers pay costly drugs only for covered indications (LCD billing and coding articles,
         payer medical policies); a drug with no supporting diagnosis on the claim is denied.
     """
+    hits = Hits()
     if not claim.diagnoses:
-        return  # a claim with no diagnoses at all is STR009's finding
+        return hits  # a claim with no diagnoses at all is STR009's finding
     for line, day, (prefixes, positions) in _drug_lines(claim, ctx):
         if not positions:
             drug = tables.get("drugs").lookup(line.code, on=day).values.get("drug", line.code)
             shown = ", ".join(prefixes[:6]) + (" …" if len(prefixes) > 6 else "")
-            yield hit(
-                line.service.at(f"{line.code_element}-2"), line.code, shown, line=line.number, drug=drug
-            )
+            hits.add(line.service.at(f"{line.code_element}-2"), line.code, shown, line=line.number, drug=drug)
+    return hits
 
 
 @FAMILY.edit(
@@ -217,7 +223,7 @@ def supporting_diagnosis_not_pointed(claim, ctx):
         at an unrelated diagnosis (Z79.899 long-term drug therapy) is denied even though the
         supporting diagnosis is on the claim. The fix adds the pointer when a slot is free.
     """
-    yield from sorted(_unpointed(claim, ctx), key=lambda h: h.line)
+    return sorted(_unpointed(claim, ctx), key=lambda h: h.line)
 
 
 def _unpointed(claim, ctx):

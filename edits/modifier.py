@@ -5,7 +5,7 @@
 import re
 
 from scrubber import tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
 
 FAMILY = Family("modifier", "Modifier code set, placement, wastage (JW/JZ) and conflicts")
@@ -58,11 +58,13 @@ def modifier_malformed(line, ctx):
     Why it matters:
         A malformed modifier fails the implementation guide and the line is rejected.
     """
+    hits = Hits()
     if line.service is None:
-        return
+        return hits
     for i, m in enumerate(line.modifiers):
         if not FORM.match(m):
-            yield hit(_mod_loc(line, i), m)
+            hits.add(_mod_loc(line, i), m)
+    return hits
 
 
 @FAMILY.edit(
@@ -85,12 +87,14 @@ def modifier_unknown(line, ctx):
         subset of the CPT and HCPCS modifier sets, so this is a warning: confirm the modifier or
         load the full HCPCS modifier file.
     """
+    hits = Hits()
     if line.service is None:
-        return
+        return hits
     release = tables.get("modifiers").release
     for i, m in enumerate(line.modifiers):
         if FORM.match(m) and _info(m, ctx.claim.line_date(line)) is None:
-            yield hit(_mod_loc(line, i), m, release=release)
+            hits.add(_mod_loc(line, i), m, release=release)
+    return hits
 
 
 def _misplaced(line, ctx, modifier_kind, line_kinds, exempt=()):
@@ -129,8 +133,10 @@ def em_modifier_not_on_em(line, ctx):
         25 says the E/M service was significant and separate from the procedure; on the
         procedure line itself it is meaningless and the line is denied. The fix removes it.
     """
+    hits = Hits()
     for i, m in _misplaced(line, ctx, "em", ("em",)):
-        yield hit(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+        hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+    return hits
 
 
 @FAMILY.edit(
@@ -154,8 +160,10 @@ def drug_modifier_not_on_drug(line, ctx):
         JW/JZ describe the discarded amount of a drug; on an administration line they are
         invalid and the line is rejected. The fix removes the modifier.
     """
+    hits = Hits()
     for i, m in _misplaced(line, ctx, "drug", ("drug",)):
-        yield hit(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+        hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+    return hits
 
 
 @FAMILY.edit(
@@ -177,8 +185,10 @@ def jw_and_jz_on_one_line(line, ctx):
         The two modifiers assert opposite things; the line is rejected. Which one is true is a
         clinical fact from the administration record, so there is no automatic fix.
     """
+    hits = Hits()
     if "JW" in line.modifiers and "JZ" in line.modifiers:
-        yield hit(_mod_loc(line, line.modifiers.index("JZ")), "JW+JZ")
+        hits.add(_mod_loc(line, line.modifiers.index("JZ")), "JW+JZ")
+    return hits
 
 
 def _drug_groups(claim, ctx):
@@ -216,6 +226,7 @@ def single_dose_wastage_modifier_missing(claim, ctx):
         without either are returned or denied. Adding JZ asserts that nothing was discarded, so
         the fix is unsafe: apply it only when the record shows no waste.
     """
+    hits = Hits()
     drugs = tables.get("drugs")
     for (code, day), lines in _drug_groups(claim, ctx).items():
         row = drugs.lookup(code, on=day)
@@ -241,9 +252,10 @@ def single_dose_wastage_modifier_missing(claim, ctx):
                 "unsafe",
                 f"Add JZ to {code} (asserts nothing was discarded)",
             )
-        yield hit(
+        hits.add(
             target.service.at(_code_element(target) + "-2"), code, "JZ or JW", line=target.number, fix=fix
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -266,11 +278,13 @@ def jw_without_administered_line(claim, ctx):
         Waste is paid only alongside the administered dose; a claim with only the JW line is
         rejected.
     """
+    hits = Hits()
     for (code, _), lines in _drug_groups(claim, ctx).items():
         jw = [ln for ln in lines if "JW" in ln.modifiers and "JZ" not in ln.modifiers]  # JW+JZ is MOD005
         if jw and not [ln for ln in lines if "JW" not in ln.modifiers and "JZ" not in ln.modifiers]:
             for ln in jw:
-                yield hit(ln.service.at(_code_element(ln) + "-2"), code, None, line=ln.number)
+                hits.add(ln.service.at(_code_element(ln) + "-2"), code, None, line=ln.number)
+    return hits
 
 
 @FAMILY.edit(
@@ -292,11 +306,13 @@ def jz_and_jw_lines_same_drug(claim, ctx):
         JZ says nothing was discarded; a JW line for the same drug contradicts it and the claim
         is denied or audited.
     """
+    hits = Hits()
     for (code, _), lines in _drug_groups(claim, ctx).items():
         jz = [ln for ln in lines if "JZ" in ln.modifiers and "JW" not in ln.modifiers]
         jw = [ln for ln in lines if "JW" in ln.modifiers and "JZ" not in ln.modifiers]
         if jz and jw:
-            yield hit(jw[0].service.at(_code_element(jw[0]) + "-2"), code, None, line=jw[0].number)
+            hits.add(jw[0].service.at(_code_element(jw[0]) + "-2"), code, None, line=jw[0].number)
+    return hits
 
 
 @FAMILY.edit(
@@ -321,8 +337,10 @@ def per_diem_modifier_not_on_per_diem(line, ctx):
         On a drug or nursing line they have no meaning and the line is denied. The fix removes
         the modifier.
     """
+    hits = Hits()
     for i, m in _misplaced(line, ctx, "per-diem", ("per-diem",)):
-        yield hit(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+        hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+    return hits
 
 
 @FAMILY.edit(
@@ -345,12 +363,14 @@ def modifier_repeated(line, ctx):
         A repeated modifier wastes one of the four slots and some payers reject the line. The
         fix keeps the first occurrence.
     """
+    hits = Hits()
     seen = set()
     for i, m in enumerate(line.modifiers):
         if m in seen:
-            yield hit(_mod_loc(line, i), m, fix=_without(line, set(), f"Keep one {m}"))
-            return
+            hits.add(_mod_loc(line, i), m, fix=_without(line, set(), f"Keep one {m}"))
+            return hits
         seen.add(m)
+    return hits
 
 
 @FAMILY.edit(
@@ -374,17 +394,19 @@ def distinct_modifiers_conflict(line, ctx):
         CMS asks for the more specific X modifier instead of 59, and payers reject lines with
         conflicting distinct-service modifiers. The fix keeps the first X modifier.
     """
+    hits = Hits()
     present = [m for m in line.modifiers if m in DISTINCT]
     if len(present) < 2:
-        return
+        return hits
     keep = next((m for m in present if m != "59"), present[0])
     drop = set(present) - {keep}
-    yield hit(
+    hits.add(
         _mod_loc(line, line.modifiers.index(present[1])),
         "+".join(present),
         keep,
         fix=_without(line, drop, f"Keep {keep} only"),
     )
+    return hits
 
 
 @FAMILY.edit(
@@ -407,8 +429,10 @@ def distinct_modifier_on_em(line, ctx):
         NCCI reserves 59/X for procedures; a separately identifiable E/M is marked with 25.
         The fix removes the distinct-service modifier (add 25 if the visit qualifies).
     """
+    hits = Hits()
     if line.service is None or tables.code_kind(line.code, ctx.claim.line_date(line)) != "em":
-        return
+        return hits
     for i, m in enumerate(line.modifiers):
         if m in DISTINCT:
-            yield hit(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+            hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+    return hits

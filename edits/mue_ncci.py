@@ -5,7 +5,7 @@ real files).  The table is chosen by claim type: 837P practitioner, 837I facilit
 from functools import cache
 
 from scrubber import tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits, hit
 from scrubber.registry import Family
 
 FAMILY = Family("mue-ncci", "Units over the medically unlikely edit; NCCI procedure-to-procedure pairs")
@@ -85,7 +85,7 @@ def units_over_mue(claim, ctx):
         Units above the MUE are denied outright; with indicator 2 the denial cannot be appealed.
         Check the units and the table release (the shipped rows are illustrative).
     """
-    yield from _mue_over(claim, ctx, {"1", "2"})
+    return list(_mue_over(claim, ctx, {"1", "2"}))
 
 
 @FAMILY.edit(
@@ -108,7 +108,7 @@ def units_over_clinical_mue(claim, ctx):
         The excess units are denied, but the denial may be overturned on appeal with medical
         records: review the documentation before sending.
     """
-    yield from _mue_over(claim, ctx, {"3"})
+    return list(_mue_over(claim, ctx, {"3"}))
 
 
 def _pairs(claim, ctx) -> list:
@@ -154,11 +154,13 @@ def ptp_pair_without_modifier(claim, ctx):
         (for infusion: the IV start in the infusion). Add the modifier only when the record shows
         a separate site, encounter or practitioner.
     """
+    hits = Hits()
     for first, second, row in _pairs(claim, ctx):
         if row.values["modifier_indicator"] == "1" and not BYPASS.intersection(second.modifiers):
-            yield hit(
+            hits.add(
                 second.service.at(f"{second.code_element}-2"), second.code, first.code, line=second.number
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -181,6 +183,7 @@ def ptp_pair_never_bypassed(claim, ctx):
         The column-2 line is always denied. The fix removes it; it is unsafe because the line may
         belong on another date or claim.
     """
+    hits = Hits()
     for first, second, row in _pairs(claim, ctx):
         if row.values["modifier_indicator"] == "0":
             fix = Fix(
@@ -191,10 +194,11 @@ def ptp_pair_never_bypassed(claim, ctx):
                 "unsafe",
                 f"Remove line {second.number} ({second.code})",
             )
-            yield hit(
+            hits.add(
                 second.service.at(f"{second.code_element}-2"),
                 second.code,
                 first.code,
                 line=second.number,
                 fix=fix,
             )
+    return hits

@@ -4,7 +4,7 @@ payer profile requires (the ``ndc_policy`` table, overridable in configuration: 
 Which codes are drugs comes from the ``drugs`` table; NDC facts from ``ndc_strengths``."""
 
 from scrubber import policy, tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits
 from scrubber.model import to_decimal
 from scrubber.registry import Family
 
@@ -78,6 +78,7 @@ def ndc_not_11_digits(line, ctx):
         Payers match the NDC digit for digit against the FDA directory and their rebate files;
         a 10-digit or hyphenated NDC rejects the line (Medicaid) or the claim.
     """
+    hits = Hits()
     for drug in line.drugs:
         if drug.qualifier != NDC_QUALIFIER or (len(drug.ndc) == 11 and drug.ndc.isdigit()):
             continue
@@ -86,19 +87,16 @@ def ndc_not_11_digits(line, ctx):
         if fixed is not None:
             shape = layout(drug.ndc)
             fix = Fix("set", loc, fixed, drug.ndc, "safe", f"Write the NDC as {fixed} (from {shape})")
-            yield hit(
-                loc, drug.ndc, fixed, fix=fix, detail=f"the hyphenated {shape} form converts to {fixed}"
-            )
+            hits.add(loc, drug.ndc, fixed, fix=fix, detail=f"the hyphenated {shape} form converts to {fixed}")
         elif len(drug.ndc) == 10 and drug.ndc.isdigit():
             detail = (
                 "a 10-digit NDC without hyphens could be 4-4-2, 5-3-2 or 5-4-1; take the 11-digit "
                 "form from the package label or the FDA NDC Directory"
             )
-            yield hit(loc, drug.ndc, None, detail=detail)
+            hits.add(loc, drug.ndc, None, detail=detail)
         else:
-            yield hit(
-                loc, drug.ndc or "(blank)", None, detail="take the 11-digit form from the package label"
-            )
+            hits.add(loc, drug.ndc or "(blank)", None, detail="take the 11-digit form from the package label")
+    return hits
 
 
 @FAMILY.edit(
@@ -124,6 +122,7 @@ def ndc_qualifier(line, ctx):
         The qualifier tells the payer that LIN03 is an NDC; a missing or wrong one rejects the
         claim at the front end, and the NDC is not read at all.
     """
+    hits = Hits()
     transaction = ctx.claim.transaction
     allowed = LIN02_837P if transaction == "837P" else frozenset({NDC_QUALIFIER})
     for drug in line.drugs:
@@ -134,7 +133,8 @@ def ndc_qualifier(line, ctx):
         if eleven_digits(drug.ndc) is not None:
             fix = Fix("set", loc, NDC_QUALIFIER, drug.qualifier, "safe", "Set LIN02 to N4 (NDC)")
         expected = "N4" if transaction == "837I" else "N4 for an NDC"
-        yield hit(loc, drug.qualifier or "(blank)", expected, fix=fix, transaction=transaction)
+        hits.add(loc, drug.qualifier or "(blank)", expected, fix=fix, transaction=transaction)
+    return hits
 
 
 @FAMILY.edit(
@@ -158,13 +158,15 @@ def ndc_unit_of_measure(line, ctx):
         common slip is MG for milligrams, which X12 writes ME. Some payers accept only the
         NCPDP billing units (UN, ML, GR, F2) and reject ME; that is payer-specific.
     """
+    hits = Hits()
     for drug in line.drugs:
         if drug.ctp is None or drug.unit in UNIT_QUALIFIERS:
             continue
         hint = "; milligrams are ME" if drug.unit.upper() in ("MG", "MGS") else ""
         if drug.unit.upper() in ("GM", "G"):
             hint = "; grams are GR"
-        yield hit(drug.ctp.at("CTP05-1"), drug.unit or "(blank)", "F2, GR, ME, ML or UN", hint=hint)
+        hits.add(drug.ctp.at("CTP05-1"), drug.unit or "(blank)", "F2, GR, ME, ML or UN", hint=hint)
+    return hits
 
 
 @FAMILY.edit(
@@ -188,13 +190,15 @@ def ndc_quantity_not_positive(line, ctx):
         negative or missing quantity is rejected or priced at nothing. Check the dispensing
         record for the amount given.
     """
+    hits = Hits()
     for drug in line.drugs:
         if drug.ctp is None:
-            yield hit(drug.ref.at("LIN03"), "no CTP segment", None, ndc=drug.ndc or "(blank)")
+            hits.add(drug.ref.at("LIN03"), "no CTP segment", None, ndc=drug.ndc or "(blank)")
             continue
         quantity = to_decimal(drug.quantity)
         if quantity is None or quantity <= 0:
-            yield hit(drug.ctp.at("CTP04"), drug.quantity or "(blank)", None, ndc=drug.ndc or "(blank)")
+            hits.add(drug.ctp.at("CTP04"), drug.quantity or "(blank)", None, ndc=drug.ndc or "(blank)")
+    return hits
 
 
 @FAMILY.edit(
@@ -220,15 +224,17 @@ def ndc_missing(line, ctx):
         administered drug lines without one; many commercial plans do the same. Medicare Part B
         does not generally require the NDC.
     """
+    hits = Hits()
     if line.drugs or not is_drug(line, ctx):
-        return
+        return hits
     if policy.setting(ctx, "ndc_policy", "ndc_required", ctx.claim.line_date(line)).lower() == "yes":
-        yield hit(
+        hits.add(
             line.service.at(line.code_element + "-2"),
             line.code,
             "LIN*N4*<NDC> and CTP",
             profile=ctx.profile,
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -255,8 +261,9 @@ def ndc_hcpcs_mismatch(line, ctx):
         Payers match the NDC to the HCPCS through the CMS ASP crosswalk and deny the line when they
         disagree; a biosimilar billed under the reference code is also paid at the wrong rate.
     """
+    hits = Hits()
     if line.service is None or not line.code:
-        return
+        return hits
     day = ctx.claim.line_date(line)
     strengths = tables.get("ndc_strengths")
     for drug in line.drugs:
@@ -270,7 +277,8 @@ def ndc_hcpcs_mismatch(line, ctx):
             "set", loc, hcpcs, line.code, "unsafe", f"Bill {hcpcs} for NDC {drug.ndc} instead of {line.code}"
         )
         note = row.values.get("note", "").split("(")[0].strip() or "ndc_strengths table"
-        yield hit(loc, line.code, hcpcs, fix=fix, ndc=drug.ndc, note=note)
+        hits.add(loc, line.code, hcpcs, fix=fix, ndc=drug.ndc, note=note)
+    return hits
 
 
 @FAMILY.edit(
@@ -295,11 +303,13 @@ def ndc_unit_not_accepted(line, ctx):
         Such payers reject the line or convert the quantity wrongly. Restate the quantity in the
         NDC's billing unit (mL for liquids, UN for vials, GR for powders).
     """
+    hits = Hits()
     day = ctx.claim.line_date(line)
     accepted = policy.setting(ctx, "ndc_policy", "ndc_units", day)
     if not accepted:
-        return
+        return hits
     units = [u.strip() for u in accepted.split(";") if u.strip()]
     for drug in line.drugs:
         if drug.ctp is not None and drug.unit in UNIT_QUALIFIERS and drug.unit not in units:
-            yield hit(drug.ctp.at("CTP05-1"), drug.unit, ", ".join(units), profile=ctx.profile)
+            hits.add(drug.ctp.at("CTP05-1"), drug.unit, ", ".join(units), profile=ctx.profile)
+    return hits

@@ -2,7 +2,7 @@
 
 import re
 
-from scrubber.findings import hit
+from scrubber.findings import Hits
 from scrubber.registry import Family
 
 FAMILY = Family("payer-policy", "Codes a payer profile does not accept")
@@ -35,5 +35,7 @@ def s_code_on_medicare(line, ctx):
         Home infusion for a Medicare patient is billed as DME (pump, drug, supplies) to the DME
         MAC or as Part B home infusion therapy services by a qualified supplier.
     """
+    hits = Hits()
     if line.proc_qualifier in ("HC", "") and S_CODE.fullmatch(line.code) and line.service is not None:
-        yield hit(line.service.at(f"{line.code_element}-2"), line.code)
+        hits.add(line.service.at(f"{line.code_element}-2"), line.code)
+    return hits

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from scrubber import policy as profile_policy
 from scrubber import tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
 
 FAMILY = Family("per-diem", "Home infusion per diems: concurrent therapies, SH/SJ, per diem days")
@@ -168,6 +168,7 @@ def concurrent_per_diem_unmodified(claim, ctx):
         contracted fraction; two unmodified per diems for one day are denied as duplicates or
         overpaid. The fix adds SH to the second therapy (SJ when an SH line exists already).
     """
+    hits = Hits()
     policy, groups = _groups(claim, ctx)
     for group in groups:
         bare = sorted((p for p in group if not p.rank_modifier), key=lambda p: _order(p, policy))
@@ -179,7 +180,7 @@ def concurrent_per_diem_unmodified(claim, ctx):
             modifier = policy.third if has_second else policy.second
             has_second = True
             line = entry.line
-            yield hit(
+            hits.add(
                 _code_loc(line),
                 entry.code,
                 modifier,
@@ -188,6 +189,7 @@ def concurrent_per_diem_unmodified(claim, ctx):
                 primary=primary.code,
                 fix=_add_modifier(line, modifier),
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -217,6 +219,7 @@ def per_diem_primary_order(claim, ctx):
         contract configuration (not found in a public source), hence a warning. The fix (unsafe)
         moves the modifier: the expected primary loses it, the billed primary takes it.
     """
+    hits = Hits()
     policy, groups = _groups(claim, ctx)
     for group in groups:
         bare = [p for p in group if not p.rank_modifier]
@@ -244,7 +247,7 @@ def per_diem_primary_order(claim, ctx):
         else:
             fix = None
         fraction = policy.second_fraction if modifier == policy.second else policy.third_fraction
-        yield hit(
+        hits.add(
             _code_loc(actual.line),
             actual.code,
             best.code,
@@ -256,6 +259,7 @@ def per_diem_primary_order(claim, ctx):
             fraction=fraction or "a contracted share",
             fix=fix,
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -283,6 +287,7 @@ def per_diem_modifier_without_primary(claim, ctx):
         payer must be able to match). The fix (unsafe: the primary may sit on another claim)
         removes the modifier when the per diem is the only one for its dates.
     """
+    hits = Hits()
     policy, groups = _groups(claim, ctx)
     for group in groups:
         if any(not p.rank_modifier for p in group):
@@ -290,7 +295,7 @@ def per_diem_modifier_without_primary(claim, ctx):
         best = min(group, key=lambda p: _order(p, policy))
         line = best.line
         fix = _replace_modifier(line, best.rank_modifier, "", "unsafe") if len(group) == 1 else None
-        yield hit(
+        hits.add(
             _code_loc(line),
             best.code,
             best.code,
@@ -299,6 +304,7 @@ def per_diem_modifier_without_primary(claim, ctx):
             modifier=best.rank_modifier,
             fix=fix,
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -325,6 +331,7 @@ def per_diem_modifier_sequence(claim, ctx):
         with SH is overpaid, a second billed with SJ underpaid, and payers reject the sequence.
         The fix sets the modifier the sequence needs.
     """
+    hits = Hits()
     policy, groups = _groups(claim, ctx)
     for group in groups:
         if sum(1 for p in group if not p.rank_modifier) != 1:
@@ -339,7 +346,7 @@ def per_diem_modifier_sequence(claim, ctx):
             if entry.rank_modifier == expected:
                 continue
             line = entry.line
-            yield hit(
+            hits.add(
                 _code_loc(line),
                 entry.code,
                 expected,
@@ -350,6 +357,7 @@ def per_diem_modifier_sequence(claim, ctx):
                 third=policy.third,
                 fix=_replace_modifier(line, entry.rank_modifier, expected, "safe"),
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -377,6 +385,7 @@ def per_diem_units_not_days(claim, ctx):
         and are denied or recovered. The fix sets the units to the days when they exceed them
         (the charge is scaled with them); fewer units than days are left to the biller.
     """
+    hits = Hits()
     policy, groups = _groups(claim, ctx)
     for group in groups:
         for entry in group:
@@ -392,7 +401,7 @@ def per_diem_units_not_days(claim, ctx):
                 loc = line.service.at(line.units_element)
                 fix = Fix("set", loc, str(days), line.units_text, "safe", f"Set {line.code} units to {days}")
             span = f"{entry.start:%Y-%m-%d}" + (f" to {entry.end:%Y-%m-%d}" if days > 1 else "")
-            yield hit(
+            hits.add(
                 line.service.at(line.units_element),
                 line.units_text,
                 days,
@@ -401,3 +410,4 @@ def per_diem_units_not_days(claim, ctx):
                 span=span,
                 fix=fix,
             )
+    return hits

@@ -3,7 +3,7 @@
 ``prior_auth`` column of the ``drugs`` table."""
 
 from scrubber import tables
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
 
 FAMILY = Family("prior-auth", "Prior authorization numbers (REF*G1) on the claim and its lines")
@@ -32,18 +32,20 @@ def prior_auth_missing(line, ctx):
         Payers that require authorization for a drug deny the claim when no authorization number
         is sent, often after the drug was given; the number must travel on the claim.
     """
+    hits = Hits()
     claim = ctx.claim
     day = claim.line_date(line)
     row = tables.get("drugs").lookup(line.code, on=day) if line.code else None
     if row is None or line.service is None:
-        return
+        return hits
     profiles = {p.strip() for p in row.values["prior_auth"].split(";")}
     if ctx.profile not in profiles or claim.prior_auth:
-        return
+        return hits
     if claim.transaction == "837P" and line.prior_auth:
-        return
+        return hits
     where = " in 2300 or on the line" if claim.transaction == "837P" else " in 2300"
-    yield hit(line.service.at(f"{line.code_element}-2"), line.code, profile=ctx.profile, where=where)
+    hits.add(line.service.at(f"{line.code_element}-2"), line.code, profile=ctx.profile, where=where)
+    return hits
 
 
 @FAMILY.edit(
@@ -69,9 +71,11 @@ def line_auth_repeats_claim(line, ctx):
         one (X12 RFI 2459); payers reject or pend the duplicate. The fix deletes the line REF*G1;
         the claim number still covers the line.
     """
+    hits = Hits()
     claim_auth = ctx.claim.prior_auth.strip()
     ref = line.prior_auth_ref
     if ref is None or not claim_auth or line.prior_auth.strip() != claim_auth:
-        return
+        return hits
     fix = Fix("delete", ref.at(), None, line.prior_auth, "safe", f"Remove the line REF*G1 {line.prior_auth}")
-    yield hit(ref.at("REF02"), line.prior_auth, None, fix=fix)
+    hits.add(ref.at("REF02"), line.prior_auth, None, fix=fix)
+    return hits

@@ -4,7 +4,7 @@ Times come from the ``--times`` administration record or NTE notes (scrubber/adm
 """
 
 from scrubber import admin
-from scrubber.findings import hit
+from scrubber.findings import Hits
 from scrubber.registry import Family
 
 FAMILY = Family("start-stop", "Start/stop times of time-based administration codes")
@@ -41,19 +41,21 @@ def times_missing(claim, ctx):
         cannot be verified, and an audit that finds no start/stop in the record takes the payment
         back. Add the times to the administration record or the line note.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     covered = {id(a) for adm in view.administrations() if adm.primary.times.intervals for a in adm.addons}
     for entry in view.lines:
         if not entry.time_based or entry.times.intervals or entry.times.problems or id(entry) in covered:
             continue  # timed, reported as unreadable, or an add-on hour timed by the infusion it extends
         line = entry.line
-        yield hit(
+        hits.add(
             line.service.at(line.code_element + "-2"),
             entry.code,
             "start and stop times",
             line=line.number,
             code=entry.code,
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -76,8 +78,10 @@ def stop_before_start(claim, ctx):
         A stop before the start is a documentation error; the running time, and so the units,
         cannot be computed until it is corrected.
     """
+    hits = Hits()
     for entry, detail in _problems(ctx, "stop-before-start"):
-        yield hit(entry.line.lx.at(), None, None, line=entry.line.number, code=entry.code, detail=detail)
+        hits.add(entry.line.lx.at(), None, None, line=entry.line.number, code=entry.code, detail=detail)
+    return hits
 
 
 @FAMILY.edit(
@@ -99,10 +103,12 @@ def times_outside_date_of_service(claim, ctx):
         Times on another day belong to another line or claim; billing them here misstates the
         date of service, and the units they support belong elsewhere.
     """
+    hits = Hits()
     for entry, detail in _problems(ctx, "outside-dos"):
         line = entry.line
         loc = line.date_ref.at("DTP03") if line.date_ref else line.lx.at()
-        yield hit(loc, None, None, line=line.number, code=entry.code, detail=detail)
+        hits.add(loc, None, None, line=line.number, code=entry.code, detail=detail)
+    return hits
 
 
 @FAMILY.edit(
@@ -123,9 +129,11 @@ def time_unreadable(claim, ctx):
     Why it matters:
         An unreadable time is a missing time: the units cannot be verified.
     """
+    hits = Hits()
     for entry, detail in _problems(ctx, "unparseable"):
         line = entry.line
-        yield hit(line.lx.at(), None, None, line=line.number, code=entry.code or line.code, detail=detail)
+        hits.add(line.lx.at(), None, None, line=line.number, code=entry.code or line.code, detail=detail)
+    return hits
 
 
 FAMILY.declare(
@@ -169,9 +177,15 @@ def times_sources_disagree(claim, ctx):
         Two different times for one administration make the claim indefensible on audit; the
         record wins for the unit math, but the note sent to the payer should match it.
     """
+    hits = Hits()
     for entry in admin.for_claim(ctx).lines:
         if entry.times.note_minutes is not None:
             line = entry.line
-            yield hit(
-                line.lx.at(), entry.times.minutes, entry.times.note_minutes, line=line.number, code=entry.code
+            hits.add(
+                line.lx.at(),
+                entry.times.minutes,
+                entry.times.note_minutes,
+                line=line.number,
+                code=entry.code,
             )
+    return hits

@@ -6,7 +6,7 @@ ST/SE, GS/GE and ISA/IEA pair (``trailer`` is None when the file ended first) an
 """
 
 from scrubber.build837 import FileEnd
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits, hit
 from scrubber.model import Trailer
 from scrubber.registry import Family
 
@@ -144,8 +144,9 @@ def hl_chain_broken(record, ctx):
         The HL tree tells the payer whose claim it is. A broken chain attaches claims to the wrong
         provider or member, or gets the transaction rejected (SNIP type 2).
     """
+    hits = Hits()
     if not isinstance(record, Trailer) or record.kind != "ST":
-        return
+        return hits
     levels: dict[str, str] = {}
     children: set[str] = set()
     for node in record.hl_nodes:
@@ -154,7 +155,7 @@ def hl_chain_broken(record, ctx):
     for expected, node in enumerate(record.hl_nodes, start=1):
         loc = node.ref.at("HL01")
         if node.id != str(expected):
-            yield hit(
+            hits.add(
                 loc,
                 node.id,
                 expected,
@@ -164,7 +165,7 @@ def hl_chain_broken(record, ctx):
         if node.level in _PARENT_LEVEL:
             want = _PARENT_LEVEL[node.level]
             if want == "" and node.parent:
-                yield hit(
+                hits.add(
                     node.ref.at("HL02"),
                     node.parent,
                     "",
@@ -172,7 +173,7 @@ def hl_chain_broken(record, ctx):
                     problem="a billing provider HL (20) must not have a parent",
                 )
             elif want and node.parent not in levels:
-                yield hit(
+                hits.add(
                     node.ref.at("HL02"),
                     node.parent or "(blank)",
                     None,
@@ -180,7 +181,7 @@ def hl_chain_broken(record, ctx):
                     problem=f"parent {node.parent or '(blank)'} is not an earlier HL",
                 )
             elif want and levels[node.parent] != want:
-                yield hit(
+                hits.add(
                     node.ref.at("HL02"),
                     node.parent,
                     None,
@@ -189,7 +190,7 @@ def hl_chain_broken(record, ctx):
                     f"not {levels[node.parent]}",
                 )
         else:
-            yield hit(
+            hits.add(
                 node.ref.at("HL03"),
                 node.level,
                 "20, 22 or 23",
@@ -198,7 +199,7 @@ def hl_chain_broken(record, ctx):
             )
         has_children = node.id in children
         if node.child_code in ("0", "1") and (node.child_code == "1") != has_children:
-            yield hit(
+            hits.add(
                 node.ref.at("HL04"),
                 node.child_code,
                 "1" if has_children else "0",
@@ -207,6 +208,7 @@ def hl_chain_broken(record, ctx):
                 f"{'has' if has_children else 'has no'} children",
             )
         levels.setdefault(node.id, node.level)
+    return hits
 
 
 @FAMILY.edit(
@@ -228,9 +230,10 @@ def envelope_not_closed(record, ctx):
         A file without its trailers was cut off in transfer or export; the receiver rejects it and
         claims after the cut are missing. Re-export the batch.
     """
+    hits = Hits()
     if isinstance(record, Trailer) and record.trailer is None:
         trailer = _TRAILER[record.kind][0]
-        yield hit(
+        hits.add(
             record.header.at(_HEADER_CONTROL[record.kind]),
             None,
             trailer,
@@ -238,6 +241,7 @@ def envelope_not_closed(record, ctx):
             header=record.kind,
             control=record.control or "(blank)",
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -259,8 +263,10 @@ def claim_loop_missing(claim, ctx):
     Why it matters:
         Without these loops the claim cannot be adjudicated and is rejected at intake.
     """
+    hits = Hits()
     for loop in claim.missing:
-        yield hit(claim.ref.at(), None, loop, loop=loop)
+        hits.add(claim.ref.at(), None, loop, loop=loop)
+    return hits
 
 
 @FAMILY.edit(
@@ -282,27 +288,29 @@ def version_mismatch(record, ctx):
         Receivers pick the implementation guide from GS08/ST03; when they disagree, the file may
         be validated against the wrong guide (professional vs institutional) and rejected.
     """
+    hits = Hits()
     if not isinstance(record, Trailer):
-        return
+        return hits
     if (
         record.kind == "ST"
         and record.version
         and record.group_version
         and record.version != record.group_version
     ):
-        yield hit(
+        hits.add(
             record.header.at("ST03"),
             record.version,
             record.group_version,
             what=f"ST03 {record.version} differs from GS08 {record.group_version}",
         )
     if record.kind == "ISA" and record.version == "00401" and record.counted:
-        yield hit(
+        hits.add(
             record.header.at("ISA12"),
             record.version,
             "00501",
             what="ISA12 is 00401 (4010) around 5010 functional groups; use 00501",
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -323,8 +331,10 @@ def segment_unterminated(record, ctx):
         Strict receivers drop or reject a final segment without its terminator; when it is the
         IEA the whole interchange is rejected.
     """
+    hits = Hits()
     if isinstance(record, FileEnd) and record.unterminated and record.last is not None:
-        yield hit(record.last.at(), None, None, segment=record.last.segment)
+        hits.add(record.last.at(), None, None, segment=record.last.segment)
+    return hits
 
 
 FAMILY.declare(

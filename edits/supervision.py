@@ -3,7 +3,7 @@ Whether a payer profile wants one is the ``supervision_policy`` table; which cod
 administration is the ``admin_codes`` table (family ``complex``)."""
 
 from scrubber import policy, tables
-from scrubber.findings import hit
+from scrubber.findings import Hits
 from scrubber.registry import Family
 
 FAMILY = Family("supervision", "Supervising provider required by the payer profile")
@@ -35,11 +35,12 @@ def supervising_provider_missing(claim, ctx):
         party deny the line when it is missing. Medicare instead expects the supervising
         physician as rendering / billing provider, so it is off for that profile.
     """
+    hits = Hits()
     day = claim.service_date
     if policy.setting(ctx, "supervision_policy", "requires_supervising_for_complex", day).lower() != "yes":
-        return
+        return hits
     if claim.supervising is not None:
-        return
+        return hits
     codes = tables.get("admin_codes")
     missing = []
     for line in claim.lines:
@@ -48,9 +49,10 @@ def supervising_provider_missing(claim, ctx):
             missing.append(line)
     if missing and missing[0].service is not None:
         first = missing[0]
-        yield hit(
+        hits.add(
             first.service.at(f"{first.code_element}-2"),
             ", ".join(dict.fromkeys(ln.code for ln in missing)),
             line=first.number,
             profile=ctx.profile,
         )
+    return hits

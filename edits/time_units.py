@@ -2,7 +2,7 @@
 A.5 ADM-21; F TIME-04).  The arithmetic lives in scrubber/timemath.py."""
 
 from scrubber import admin, timemath
-from scrubber.findings import Fix, hit
+from scrubber.findings import Fix, Hits, hit
 from scrubber.registry import Family
 
 FAMILY = Family("time-units", "Units of time-based administration codes against documented minutes")
@@ -48,6 +48,7 @@ def infusion_was_push(claim, ctx):
         CPT defines an infusion as 16 minutes or more; anything shorter is an IV push and is paid
         as one. The fix swaps the code for its push equivalent (96374, 96375, 96409, 96411).
     """
+    hits = Hits()
     for entry in admin.for_claim(ctx).lines:
         push = entry.attr("push_code")
         if not push:
@@ -57,7 +58,7 @@ def infusion_was_push(claim, ctx):
             line = entry.line
             loc = _code_loc(line)
             title = f"Bill {push} (push) instead of {line.code}"
-            yield hit(
+            hits.add(
                 loc,
                 minutes,
                 push,
@@ -65,6 +66,7 @@ def infusion_was_push(claim, ctx):
                 code=entry.code,
                 fix=Fix("set", loc, push, line.code, "safe", title),
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -88,6 +90,7 @@ def hydration_under_31_minutes(claim, ctx):
         Hydration of 30 minutes or less is not separately reportable; billing it is overbilling.
         The fix removes the line (the saline supply line may remain).
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     for entry in view.lines:
         if entry.code != "96360" and not _hydration_secondary(view, entry):
@@ -95,9 +98,15 @@ def hydration_under_31_minutes(claim, ctx):
         minutes = entry.times.minutes
         if minutes is not None and not timemath.hydration_reportable(minutes):
             line = entry.line
-            yield hit(
-                _code_loc(line), minutes, 31, line=line.number, code=entry.code, fix=_set_units(line, 0, "")
+            hits.add(
+                _code_loc(line),
+                minutes,
+                31,
+                line=line.number,
+                code=entry.code,
+                fix=_set_units(line, 0, ""),
             )
+    return hits
 
 
 def _unit_checks(ctx):
@@ -150,13 +159,14 @@ def addon_units_exceed_time(claim, ctx):
         Units above the documented time are overbilling, the first thing an infusion audit
         recovers. The fix sets the add-on units to what the time supports (or removes the line).
     """
+    hits = Hits()
     for adm, billed, supported in _unit_checks(ctx):
         if billed <= supported or not adm.addons:
             continue
         line = adm.addons[-1].line
         keep = max(0, adm.addons[-1].units - (billed - supported))
         title = f"Set {line.code} units to {keep} ({adm.minutes} minutes)"
-        yield hit(
+        hits.add(
             line.service.at(line.units_element),
             billed,
             supported,
@@ -165,6 +175,7 @@ def addon_units_exceed_time(claim, ctx):
             minutes=adm.minutes,
             fix=_set_units(line, keep, title),
         )
+    return hits
 
 
 @FAMILY.edit(
@@ -186,11 +197,12 @@ def addon_units_below_time(claim, ctx):
         Under-billing loses revenue that the documentation supports. Review the record: add the
         add-on hour line (or units) if the time is right.
     """
+    hits = Hits()
     for adm, billed, supported in _unit_checks(ctx):
         if billed < supported:
             target = adm.addons[-1].line if adm.addons else adm.primary.line
             addon = adm.primary.attr("addon_hour") or adm.primary.code
-            yield hit(
+            hits.add(
                 target.service.at(target.units_element if adm.addons else target.code_element + "-2"),
                 billed,
                 supported,
@@ -198,6 +210,7 @@ def addon_units_below_time(claim, ctx):
                 code=addon,
                 minutes=adm.minutes,
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -220,6 +233,7 @@ def concurrent_more_than_once(claim, ctx):
         96368 is not time-based: it is reported once per date however long the concurrent
         infusion ran. Extra units are denied or recovered. The fix keeps one unit.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     days = sorted({a.day for a in view.lines if a.code == "96368"}, key=str)
     for day in days:
@@ -231,7 +245,7 @@ def concurrent_more_than_once(claim, ctx):
         targets = ([(first, 1)] if first.units > 1 else []) + [(a, 0) for a in rest]
         for entry, keep in targets:
             line = entry.line
-            yield hit(
+            hits.add(
                 line.service.at(line.units_element),
                 total,
                 1,
@@ -239,6 +253,7 @@ def concurrent_more_than_once(claim, ctx):
                 day=day,
                 fix=_set_units(line, keep, f"Set 96368 units to {keep}"),
             )
+    return hits
 
 
 @FAMILY.edit(
@@ -261,8 +276,10 @@ def repeat_push_professional(line, ctx):
     Why it matters:
         CPT and CMS restrict 96376 to facility reporting; on a physician claim it is denied.
     """
+    hits = Hits()
     if line.code == "96376":
-        yield hit(_code_loc(line), line.code)
+        hits.add(_code_loc(line), line.code)
+    return hits
 
 
 @FAMILY.edit(
@@ -286,12 +303,13 @@ def repeat_push_too_soon(line, ctx):
     Why it matters:
         A second push within 30 minutes is part of the first and is not separately payable.
     """
+    hits = Hits()
     if line.code != "96376":
-        return
+        return hits
     view = admin.for_claim(ctx)
     entry = admin.entry(ctx, line)
     if entry.times.start is None:
-        return
+        return hits
     earlier = [
         a.times.start
         for a in view.on_day(entry.day)
@@ -303,7 +321,8 @@ def repeat_push_too_soon(line, ctx):
     if earlier:
         gap = int((entry.times.start - max(earlier)).total_seconds() // 60)
         if gap <= 30:
-            yield hit(_code_loc(line), gap, "more than 30")
+            hits.add(_code_loc(line), gap, "more than 30")
+    return hits
 
 
 @FAMILY.edit(
@@ -327,9 +346,10 @@ def minutes_unit_basis(line, ctx):
         the claim is rejected or grossly overpaid. Infusion time goes in the record, units in
         SV104. For an initial or sequential service the fix bills 1 unit (UN).
     """
+    hits = Hits()
     code = line.code
     if line.unit_basis != "MJ" or (code.isdigit() and "00100" <= code <= "01999"):
-        return
+        return hits
     entry = admin.entry(ctx, line)
     fix = None
     if entry.kind in ("initial", "sequential", "injection", "concurrent"):
@@ -343,7 +363,8 @@ def minutes_unit_basis(line, ctx):
             f"Bill {code} as 1 unit (UN)",
             more=(Fix("set", line.service.at(line.units_element), "1", line.units_text, "safe", ""),),
         )
-    yield hit(line.service.at(line.basis_element), line.units_text, "UN", code=code, fix=fix)
+    hits.add(line.service.at(line.basis_element), line.units_text, "UN", code=code, fix=fix)
+    return hits
 
 
 @FAMILY.edit(
@@ -370,10 +391,12 @@ def hydration_concurrent(claim, ctx):
         policy manual ch. XI). The fix removes the hydration line; it is unsafe because hydration
         given separately for its own indication may still be billable after review.
     """
+    hits = Hits()
     view = admin.for_claim(ctx)
     for entry in view.lines:
         if entry.family == "hydration" and entry.times.intervals:
-            yield from _concurrent_hydration(view, entry)
+            hits.extend(_concurrent_hydration(view, entry))
+    return hits
 
 
 def _concurrent_hydration(view, entry):

@@ -65,7 +65,7 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """What an edit yields: where, the offending value, what was expected, message fields."""
+    """One problem an edit found: where, the offending value, what was expected, message fields."""
 
     loc: Loc | None
     value: str | None = None
@@ -92,6 +92,26 @@ def hit(
         tuple(fields.items()),
         line,
     )
+
+
+class Hits(list):
+    """What an edit returns: its hits, in order.  ``add`` takes ``hit``'s arguments.  (An edit may
+    also be a generator of hits; a list costs the engine less on the many checks that find
+    nothing.)"""
+
+    __slots__ = ()
+
+    def add(
+        self,
+        loc: Loc | None,
+        value: object = None,
+        expected: object = None,
+        *,
+        fix: Fix | None = None,
+        line: int | None = None,
+        **fields: object,
+    ) -> None:
+        self.append(hit(loc, value, expected, fix=fix, line=line, **fields))
 
 
 @dataclass(frozen=True, slots=True)

@@ -435,9 +435,10 @@ class Engine:
                 continue
             try:
                 hits = check(subject, ctx)
-                if hits is None:
+                if not hits:
                     continue
-                hits = list(hits)  # an edit that raises part-way reports nothing but the crash
+                if not isinstance(hits, list):
+                    hits = list(hits)  # a generator edit that raises part-way reports only the crash
             except Exception as exc:  # noqa: BLE001 - an edit must never crash the run
                 self._crash(edit, exc, ctx, result, claim, line)
                 continue

@@ -1,6 +1,7 @@
 """Edit metadata, families and selection by id prefix.
 
-An edit is a plain function plus an :class:`Edit` record made by ``Family.edit``.  The generic
+An edit is a plain function that returns its hits (a ``findings.Hits`` list, or None) plus an
+:class:`Edit` record made by ``Family.edit``.  The generic
 package name ``edits`` is imported only here (``catalog()``), so a rename touches one line.
 """
 
