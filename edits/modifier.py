@@ -97,19 +97,19 @@ def modifier_unknown(line, ctx):
     return hits
 
 
-def _misplaced(line, ctx, modifier_kind, line_kinds, exempt=()):
-    """Modifiers of ``modifier_kind`` on a line whose code is not of one of ``line_kinds``."""
+def _misplaced(line, ctx, kind: str) -> Hits:
+    """Modifiers of ``kind`` (em, drug, per-diem) on a line whose code is not of that kind, each with a
+    safe fix that removes it (MOD003, MOD004, MOD009)."""
+    hits = Hits()
     if line.service is None:
-        return []
+        return hits
     day = ctx.claim.line_date(line)
-    kind = tables.code_kind(line.code, day)
-    if kind in line_kinds:
-        return []
-    return [
-        (i, m)
-        for i, m in enumerate(line.modifiers)
-        if m not in exempt and (_info(m, day) or {}).get("kind") == modifier_kind
-    ]
+    if tables.code_kind(line.code, day) == kind:
+        return hits
+    for i, m in enumerate(line.modifiers):
+        if (_info(m, day) or {}).get("kind") == kind:
+            hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
+    return hits
 
 
 @FAMILY.edit(
@@ -133,10 +133,7 @@ def em_modifier_not_on_em(line, ctx):
         25 says the E/M service was significant and separate from the procedure; on the
         procedure line itself it is meaningless and the line is denied. The fix removes it.
     """
-    hits = Hits()
-    for i, m in _misplaced(line, ctx, "em", ("em",)):
-        hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
-    return hits
+    return _misplaced(line, ctx, "em")
 
 
 @FAMILY.edit(
@@ -160,10 +157,7 @@ def drug_modifier_not_on_drug(line, ctx):
         JW/JZ describe the discarded amount of a drug; on an administration line they are
         invalid and the line is rejected. The fix removes the modifier.
     """
-    hits = Hits()
-    for i, m in _misplaced(line, ctx, "drug", ("drug",)):
-        hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
-    return hits
+    return _misplaced(line, ctx, "drug")
 
 
 @FAMILY.edit(
@@ -337,10 +331,7 @@ def per_diem_modifier_not_on_per_diem(line, ctx):
         On a drug or nursing line they have no meaning and the line is denied. The fix removes
         the modifier.
     """
-    hits = Hits()
-    for i, m in _misplaced(line, ctx, "per-diem", ("per-diem",)):
-        hits.add(_mod_loc(line, i), m, code=line.code, fix=_without(line, {m}, f"Remove modifier {m}"))
-    return hits
+    return _misplaced(line, ctx, "per-diem")
 
 
 @FAMILY.edit(

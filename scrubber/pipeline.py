@@ -195,6 +195,7 @@ class Engine:
         self.claim_edits = [e for e in runnable if e.scope == "claim"]
         self.line_edits = [e for e in runnable if e.scope == "line"]
         self.batch_edits = [e for e in runnable if e.scope == "batch"]
+        self._batch_plan = [(e, e.check, False) for e in self.batch_edits]  # envelope records: no date
         self.by_id = {e.id: e for e in catalog()}
         self._plans: dict[tuple, list[tuple]] = {}
         self.prefilter = True  # False runs every edit on every claim and line (tests compare the two)
@@ -446,21 +447,7 @@ class Engine:
                 self._emit(edit, h, ctx.file, result, claim, line)
 
     def _batch(self, record: Trailer | FileEnd, file: str, result: Result) -> None:
-        ctx = Context(file, self.config, self.times)
-        for edit in self.batch_edits:
-            self._run(edit, record, ctx, result, None, None)
-
-    def _run(
-        self, edit: Edit, subject, ctx: Context, result: Result, claim: Claim | None, line: ServiceLine | None
-    ) -> None:
-        try:
-            hits = edit.check(subject, ctx)
-            hits = list(hits) if hits is not None else ()
-        except Exception as exc:  # noqa: BLE001 - an edit must never crash the run
-            self._crash(edit, exc, ctx, result, claim, line)
-            return
-        for h in hits:
-            self._emit(edit, h, ctx.file, result, claim, line)
+        self._check(self._batch_plan, record, None, Context(file, self.config, self.times), result, None)
 
     def _crash(
         self,

@@ -11,12 +11,14 @@ The shipped rows are defaults from RULES.md; payer contracts decide the real val
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from . import tables
 
 TABLES = ("supervision_policy", "per_diem_policy", "ndc_policy")
 
 
+@cache
 def columns() -> dict[str, str]:
     """Setting name -> the policy table that defines it (every value column of every policy table)."""
     manifest = tables.read_manifest()
