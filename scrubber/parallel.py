@@ -2,10 +2,11 @@
 
 The main process streams the file once: it reads the envelope and HL hierarchy itself (for the
 batch-scoped structure edits) and cuts the segment stream into batches of claims at HL / CLM / ST
-boundaries.  Each batch starts with the context its claims need (the ISA, GS, ST and header
-segments, and the current billing-provider, subscriber and patient loops), so a worker process can
-build the claims exactly as a sequential run would, with the same segment ordinals, and run the
-claim and line edits on them.
+boundaries.  It looks only at those segments; a batch is a list of runs of consecutive segment
+texts, split into elements in the worker.  Each batch starts with the context its claims need (the
+ISA, GS, ST and header segments, and the current billing-provider, subscriber and patient loops),
+so a worker process can build the claims exactly as a sequential run would, with the same segment
+ordinals, and run the claim and line edits on them.
 
 Findings are put back in the order a sequential run emits them: by the ordinal of the segment that
 completed their claim or envelope record, claims before envelope records.  At most ``2 × jobs``
@@ -15,6 +16,7 @@ batches are in flight, so memory stays bounded however large the file.
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -41,18 +43,26 @@ class BatchResult:
     last_key: int = 0  # completing ordinal of the batch's last claim
 
 
-def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
+Runs = list[tuple[int, list[str]]]  # (ordinal of the first, consecutive segment texts)
+Job = tuple[str, str, str, Runs]
+
+
+def _work(job: Job) -> BatchResult:
     """Worker: build the batch's claims and run the claim and line edits on them."""
     from .pipeline import FileResult, Result
 
-    file, component, element, items = job
+    file, component, element, runs = job
     engine = _ENGINE
     engine._current = FileResult(file)
     engine.times.matched.clear()  # report only this batch's matches
     out = BatchResult()
     result = Result(inputs=[], started="")
     result.findings.limit = 1 << 62  # keep the batch's findings in memory, never spool
-    segments = (Segment(ordinal, text.split(element)) for ordinal, text in items)
+    segments = (
+        Segment(ordinal, text.split(element))
+        for first, texts in runs
+        for ordinal, text in enumerate(texts, first)
+    )
     try:
         for record in build_segments(segments, file, component):
             if isinstance(record, Claim):
@@ -71,7 +81,12 @@ def _work(job: tuple[str, str, str, list[tuple[int, str]]]) -> BatchResult:
 
 
 class Batcher:
-    """Main-process side: read the envelope, cut the stream into worker batches."""
+    """Main-process side: read the envelope, cut the stream into worker batches.
+
+    The reader hands over blocks of segment texts.  Only the envelope, HL and CLM segments are
+    looked at one by one (a regular expression finds them in each block); everything between them
+    travels to the workers as slices of the block, never touched here.
+    """
 
     def __init__(self, reader: SegmentReader, file: str, size: int | None = None):
         self.reader = reader
@@ -85,37 +100,61 @@ class Batcher:
         self.records: deque[tuple[int, object]] = deque()
         self.error: InputError | None = None
         self.read_error: Exception | None = None
+        term, ele = reader.delimiters.segment, re.escape(self.element)
+        # an envelope, HL or CLM segment id right after a terminator: each block is joined back
+        # with the terminator (no segment text holds one) behind a leading one
+        self._sep = term
+        ids = "|".join(sorted(ENVELOPE_SEGMENTS | {"CLM"}))
+        self._marks = re.compile(f"{re.escape(term)}({ids})(?={ele}|{re.escape(term)}|\\Z)")
 
-    def _context(self, blocks: dict[str, list]) -> list[tuple[int, str]]:
-        return [item for name in ("ISA", "GS", "ST", "20", "22", "23") for item in blocks.get(name, ())]
+    def _context(self, blocks: dict[str, Runs]) -> Runs:
+        return [run for name in ("ISA", "GS", "ST", "20", "22", "23") for run in blocks.get(name, ())]
 
-    def batches(self) -> Iterator[tuple[str, str, str, list[tuple[int, str]]]]:
-        element, handlers = self.element, self.envelope._handlers
-        blocks: dict[str, list] = {}
+    def batches(self) -> Iterator[Job]:
+        element, handlers, sep, size = self.element, self.envelope._handlers, self._sep, self.size
+        marks = self._marks
+        blocks: dict[str, Runs] = {}
         current: str | None = None
-        batch: list[tuple[int, str]] = []
+        batch: Runs = []
         claims = 0
         last: tuple[int, str] | None = None
+        parts: list[str] = []
+        first = start = index = 0
         try:
-            for item in self.reader.raw():
-                last = item
-                ordinal, text = item
-                sid = text.split(element, 1)[0]
-                if sid in BOUNDARIES and claims >= self.size:
-                    yield self.file, self.component, element, batch
-                    batch, claims = self._context(blocks), 0
-                if sid in ENVELOPE_SEGMENTS:
-                    seg = Segment(ordinal, text.split(element))
+            for first, parts in self.reader._chunks():
+                last = (first + len(parts) - 1, parts[-1])
+                text = sep + sep.join(parts)  # every segment follows a separator
+                start = 0  # first segment of this block not yet in the batch
+                after = 0  # first segment after the last one looked at
+                pos, index = 1, 0
+                for match in marks.finditer(text):
+                    index += text.count(sep, pos, match.start() + 1)
+                    pos = match.start() + 1
+                    sid = match.group(1)
+                    if current is not None and index > after:
+                        blocks[current].append((first + after, parts[after:index]))
+                    after = index + 1
+                    if claims >= size and sid in BOUNDARIES:
+                        if index > start:
+                            batch.append((first + start, parts[start:index]))
+                        yield self.file, self.component, element, batch
+                        batch, claims, start = self._context(blocks), 0, index
+                    if sid == "CLM":
+                        current = None
+                        claims += 1
+                        continue
+                    seg = Segment(first + index, parts[index].split(element))
                     for record in handlers[sid](seg) or ():
-                        self.records.append((ordinal, record))
-                    current = self._track(blocks, seg, item)
-                elif sid == "CLM":
-                    current = None
-                    claims += 1
-                elif current is not None:
-                    blocks[current].append(item)
-                batch.append(item)
+                        self.records.append((seg.ordinal, record))
+                    current = self._track(blocks, seg, (seg.ordinal, parts[index : index + 1]))
+                if current is not None and len(parts) > after:
+                    blocks[current].append((first + after, parts[after:]))
+                batch.append((first + start, parts[start:] if start else parts))
+                parts = []
         except InputError as exc:
+            # an envelope segment was refused: the segments before it still go to the workers
+            if parts and index > start:
+                batch.append((first + start, parts[start:index]))
             self.error = exc
         except (OSError, UnicodeError) as exc:
             self.read_error = exc
@@ -128,7 +167,7 @@ class Batcher:
                 self.records.append((end + 1, record))
 
     @staticmethod
-    def _track(blocks: dict[str, list], seg: Segment, item: tuple[int, str]) -> str | None:
+    def _track(blocks: dict[str, Runs], seg: Segment, item: tuple[int, list[str]]) -> str | None:
         """Update the context blocks at an envelope or HL segment; return the block that the
         following non-envelope segments extend."""
         sid = seg.id

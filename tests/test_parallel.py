@@ -57,3 +57,56 @@ def test_parallel_equals_sequential_on_every_sample_and_corpus_file(split_everyt
 def test_unmatched_times_rows_see_the_workers_matches(split_everything):
     findings, _, _ = run(sorted(SAMPLES.glob("*.x12")), jobs=2)
     assert [f for f in findings if f["edit"] == "INF005"] == []
+
+
+def _variants(tmp_path):
+    """The multi-interchange sample with its second transaction refused (an 835), on one line,
+    with CRLF line ends, and with a different segment terminator."""
+    text = (SAMPLES / "837p_multi_interchange.x12").read_text()
+    sts = [i for i in range(len(text)) if text.startswith("ST*837*", i)]
+    assert len(sts) >= 2
+    refused = text[: sts[1]] + "ST*835*" + text[sts[1] + len("ST*837*") :]
+    out = {
+        "refused.x12": refused,
+        "one_line.x12": text.replace("~\n", "~"),
+        "crlf.x12": text.replace("~\n", "~\r\n"),
+        "bang.x12": text.replace("~", "!"),
+    }
+    paths = []
+    for name, body in out.items():
+        path = tmp_path / name
+        path.write_text(body)
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("size", [1, 1000])
+def test_parallel_equals_sequential_on_layout_variants_and_a_refused_transaction(
+    split_everything, tmp_path, monkeypatch, size
+):
+    monkeypatch.setattr(parallel, "BATCH_CLAIMS", size)
+    paths = _variants(tmp_path)
+    sequential = run(paths, jobs=1)
+    split = run(paths, jobs=2)
+    assert split == sequential
+    refused = sequential[1][0]
+    assert "not an 837 claim" in refused["error"] and refused["claims"] > 0  # claims before it stand
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 1000])
+def test_batches_cover_every_segment_once_in_order(tmp_path, size):
+    """Outside the context blocks a batch repeats, the batches hold each segment once, in order."""
+    from scrubber.read import SegmentReader
+
+    for path in [*FILES[:6], *_variants(tmp_path)[1:]]:
+        with open(path, "rb") as handle:
+            expected = list(SegmentReader(handle, str(path)).raw())
+        with open(path, "rb") as handle:
+            batcher = parallel.Batcher(SegmentReader(handle, str(path)), str(path), size)
+            seen = []
+            for *_, runs in batcher.batches():
+                items = [item for first, texts in runs for item in enumerate(texts, first)]
+                fresh = [item for item in items if not seen or item[0] > seen[-1][0]]
+                assert items[len(items) - len(fresh) :] == fresh  # context first, then new segments
+                seen += fresh
+        assert seen == expected, path.name
