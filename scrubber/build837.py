@@ -29,6 +29,7 @@ from .model import (
     Subscriber,
     Trailer,
     date_span,
+    service_date,
 )
 from .read import InputError, Segment, SegmentReader
 
@@ -81,38 +82,53 @@ class _Open:
 
 
 class _LineDraft:
+    """A 2400 loop being read: the handlers fill in ``record`` (a ServiceLine) as its segments come;
+    ``finish`` adds the repeated parts."""
+
+    __slots__ = ("record", "notes", "drugs", "others")
+
     def __init__(self, lx: Segment, loop: str):
-        self.lx = SegRef(lx.ordinal, "LX", loop)
-        self.number = int(lx.get(1)) if lx.get(1).isdigit() else None
-        self.fields: dict = {}
+        text = lx.elements[1] if len(lx.elements) > 1 else ""
+        number = int(text) if text.isdigit() else None
+        self.record = ServiceLine(number, SegRef(lx.ordinal, "LX", loop), None)
         self.notes: list[Note] = []
         self.drugs: list[Drug] = []
         self.others: list[Party] = []
 
     def finish(self) -> ServiceLine:
-        return ServiceLine(
-            number=self.number,
-            lx=self.lx,
-            service=self.fields.pop("service", None),
-            notes=tuple(self.notes),
-            drugs=tuple(self.drugs),
-            other_parties=tuple(self.others),
-            **self.fields,
-        )
+        line = self.record
+        if self.notes:
+            line.notes = tuple(self.notes)
+        if self.drugs:
+            line.drugs = tuple(self.drugs)
+        if self.others:
+            line.other_parties = tuple(self.others)
+        return line
 
 
 class _ClaimDraft:
-    def __init__(self, clm: Segment, comp: str, base: dict):
-        self.ref = SegRef(clm.ordinal, "CLM", "2300")
+    """A 2300 loop being read: ``record`` (a Claim) is filled in by the handlers."""
+
+    __slots__ = ("record", "diagnoses", "notes", "others", "lines", "last_ordinal")
+
+    def __init__(self, clm: Segment, comp: str, builder: Builder, envelope: Envelope):
         e = clm.padded(6)
         facility = e[5].split(comp)
-        self.fields: dict = dict(base)
-        self.fields.update(
-            claim_id=e[1],
-            charge_text=e[2],
-            facility_code=facility[0],
-            facility_qualifier=facility[1] if len(facility) > 1 else "",
-            frequency=facility[2] if len(facility) > 2 else "",
+        self.record = Claim(
+            builder.kind or "837P",
+            builder.file,
+            envelope,
+            SegRef(clm.ordinal, "CLM", "2300"),
+            e[1],
+            e[2],
+            facility[0],
+            facility[1] if len(facility) > 1 else "",
+            facility[2] if len(facility) > 2 else "",
+            builder.hl,
+            builder.submitter,
+            builder.billing,
+            builder.subscriber,
+            builder.patient,
         )
         self.diagnoses: list[Diagnosis] = []
         self.notes: list[Note] = []
@@ -121,14 +137,14 @@ class _ClaimDraft:
         self.last_ordinal = clm.ordinal
 
     def finish(self) -> Claim:
-        lines = tuple(d.finish() for d in self.lines)
+        claim = self.record
+        lines = tuple([d.finish() for d in self.lines])
         missing = []
-        f = self.fields
-        if f.get("hl") is None:
+        if claim.hl is None:
             missing.append("2000B subscriber HL before the claim")
-        if f.get("billing_provider") is None:
+        if claim.billing_provider is None:
             missing.append("2010AA billing provider (NM1*85)")
-        sub = f.get("subscriber")
+        sub = claim.subscriber
         if sub is None or sub.person is None:
             missing.append("2010BA subscriber (NM1*IL)")
         if sub is None or sub.payer is None:
@@ -139,16 +155,14 @@ class _ClaimDraft:
             missing.append("2400 service line (LX)")
         elif any(ln.service is None for ln in lines):
             missing.append("2400 service segment (SV1/SV2) on a line")
-        return Claim(
-            ref=self.ref,
-            diagnoses=tuple(self.diagnoses),
-            notes=tuple(self.notes),
-            other_parties=tuple(self.others),
-            lines=lines,
-            segments=self.last_ordinal - self.ref.ordinal + 1,
-            missing=tuple(missing),
-            **f,
-        )
+        claim.diagnoses = tuple(self.diagnoses)
+        claim.notes = tuple(self.notes)
+        claim.other_parties = tuple(self.others)
+        claim.lines = lines
+        claim.segments = self.last_ordinal - claim.ref.ordinal + 1
+        claim.missing = tuple(missing)
+        claim.service_date = service_date(lines, claim.statement_from)
+        return claim
 
 
 class Builder:
@@ -346,19 +360,22 @@ class Builder:
             return None
         if self.line is not None:
             party = self._party(seg, "2300/2400/2420")
-            fields = self.line.fields
+            record = self.line.record
             if entity == "82":
-                fields["rendering"] = party
+                record.rendering = party
             elif entity == "DQ":
-                fields["supervising"] = party
+                record.supervising = party
             else:
                 self.line.others.append(party)
             self.area = "2420"
             return None
         party = self._party(seg, "2300/2310")
-        role = {"82": "rendering", "DQ": "supervising", "71": "attending"}.get(entity)
-        if role:
-            claim.fields[role] = party
+        if entity == "82":
+            claim.record.rendering = party
+        elif entity == "DQ":
+            claim.record.supervising = party
+        elif entity == "71":
+            claim.record.attending = party
         else:
             claim.others.append(party)
         self.area = "2310"
@@ -368,13 +385,13 @@ class Builder:
         qual = seg.get(1)
         if self.line is not None and self.area in ("2400",):
             if qual == "6R":
-                self.line.fields["ref_6r"] = seg.get(2)
+                self.line.record.ref_6r = seg.get(2)
             elif qual == "G1":
-                self.line.fields["prior_auth"] = seg.get(2)
-                self.line.fields["prior_auth_ref"] = SegRef(seg.ordinal, "REF", "2300/2400")
+                self.line.record.prior_auth = seg.get(2)
+                self.line.record.prior_auth_ref = SegRef(seg.ordinal, "REF", "2300/2400")
         elif self.claim is not None and self.area == "2300":
             if qual == "G1":
-                self.claim.fields["prior_auth"] = seg.get(2)
+                self.claim.record.prior_auth = seg.get(2)
         elif self.area == "2010AA" and self.billing is not None and qual in ("EI", "SY"):
             self.billing.tax_id = seg.get(2)
         return None
@@ -389,17 +406,7 @@ class Builder:
             st.control if st else "",
             (st.version or st.group_version) if st else "",
         )
-        base = dict(
-            transaction=self.kind or "837P",
-            file=self.file,
-            envelope=envelope,
-            hl=self.hl,
-            submitter=self.submitter,
-            billing_provider=self.billing,
-            subscriber=self.subscriber,
-            patient=self.patient,
-        )
-        self.claim = _ClaimDraft(seg, self.comp, base)
+        self.claim = _ClaimDraft(seg, self.comp, self, envelope)
         self.line = None
         self.area = "2300"
         return out
@@ -439,16 +446,16 @@ class Builder:
         return None
 
     def _seg_DTP(self, seg: Segment):
-        _, qual, fmt, value = seg.padded(4)[:4]
+        e = seg.padded(4)
+        qual = e[1]
         if self.line is not None and self.area == "2400":
             if qual == "472":
-                start, end = date_span(fmt, value)
-                self.line.fields.update(
-                    date_from=start, date_to=end, date_ref=SegRef(seg.ordinal, "DTP", "2300/2400")
-                )
+                record = self.line.record
+                record.date_from, record.date_to = date_span(e[2], e[3])
+                record.date_ref = SegRef(seg.ordinal, "DTP", "2300/2400")
         elif self.claim is not None and self.area == "2300" and qual == "434":
-            start, end = date_span(fmt, value)
-            self.claim.fields.update(statement_from=start, statement_to=end)
+            record = self.claim.record
+            record.statement_from, record.statement_to = date_span(e[2], e[3])
         return None
 
     def _seg_LX(self, seg: Segment):
@@ -465,35 +472,35 @@ class Builder:
         comp = self.comp
         e = seg.padded(8)
         proc = e[1].split(comp)
-        fields = self.line.fields
-        fields["service"] = SegRef(seg.ordinal, "SV1", "2300/2400")
-        fields["proc_qualifier"] = proc[0]
+        line = self.line.record
+        line.service = SegRef(seg.ordinal, "SV1", "2300/2400")
+        line.proc_qualifier = proc[0]
         if len(proc) > 1:
-            fields["code"] = proc[1]
+            line.code = proc[1]
             if len(proc) > 2:
-                fields["modifiers"] = tuple(m for m in proc[2:6] if m)
-        fields["charge_text"] = e[2]
-        fields["unit_basis"] = e[3]
-        fields["units_text"] = e[4]
-        fields["place_of_service"] = e[5]
+                line.modifiers = tuple(filter(None, proc[2:6]))
+        line.charge_text = e[2]
+        line.unit_basis = e[3]
+        line.units_text = e[4]
+        line.place_of_service = e[5]
         if e[7]:
-            fields["pointers"] = tuple(e[7].split(comp))
+            line.pointers = tuple(e[7].split(comp))
         return None
 
     def _seg_SV2(self, seg: Segment):
         if self.line is None:
             return None
-        proc = seg.get(2).split(self.comp) if seg.get(2) else [""]
-        self.line.fields.update(
-            service=SegRef(seg.ordinal, "SV2", "2300/2400"),
-            revenue_code=seg.get(1),
-            proc_qualifier=proc[0],
-            code=proc[1] if len(proc) > 1 else "",
-            modifiers=tuple(m for m in proc[2:6] if m),
-            charge_text=seg.get(3),
-            unit_basis=seg.get(4),
-            units_text=seg.get(5),
-        )
+        e = seg.padded(6)
+        proc = e[2].split(self.comp) if e[2] else [""]
+        line = self.line.record
+        line.service = SegRef(seg.ordinal, "SV2", "2300/2400")
+        line.revenue_code = e[1]
+        line.proc_qualifier = proc[0]
+        line.code = proc[1] if len(proc) > 1 else ""
+        line.modifiers = tuple(filter(None, proc[2:6]))
+        line.charge_text = e[3]
+        line.unit_basis = e[4]
+        line.units_text = e[5]
         return None
 
     def _seg_LIN(self, seg: Segment):
@@ -528,29 +535,38 @@ class Builder:
 
 def build(reader: SegmentReader, file: str) -> Iterator:
     """Records of one file, in order; ``reader`` is consumed."""
-    return build_segments(reader, file, reader.delimiters.component, lambda: reader.unterminated)
+    delimiters = reader.delimiters
+    return build_runs(
+        reader._chunks(), file, delimiters.element, delimiters.component, lambda: reader.unterminated
+    )
 
 
-def build_segments(
-    segments: Iterable[Segment],
+def build_runs(
+    runs: Iterable[tuple[int, list[str]]],
     file: str,
+    element: str,
     component: str,
     unterminated: Callable[[], bool] = lambda: False,
     claims: bool = True,
 ) -> Iterator:
-    """Records from a stream of segments; ``unterminated`` is asked at the end of the stream.
+    """Records from runs of segment texts, each run ``(ordinal of its first, texts)``;
+    ``unterminated`` is asked at the end of the stream.
 
-    The per-segment loop lives here rather than in a method: it runs for every segment of
-    every file, so it avoids creating a generator per segment.
+    The per-segment loop lives here rather than in a method: it runs for every segment of every
+    file.  A segment becomes a :class:`Segment` only when a handler reads it; most of a claim's
+    segments (N3, N4, DMG, PRV, ...) have none.
     """
     builder = Builder(file, component, claims)
     handlers = builder._handlers
-    seg = None
-    for seg in segments:
-        handler = handlers.get(seg.id)
-        if handler is not None:
-            out = handler(seg)
-            if out:
-                yield from out
-    builder.last = seg
+    elements: list[str] | None = None
+    ordinal = 0
+    for first, texts in runs:
+        for ordinal, text in enumerate(texts, first):
+            elements = text.split(element)
+            handler = handlers.get(elements[0])
+            if handler is not None:
+                out = handler(Segment(ordinal, elements))
+                if out:
+                    yield from out
+    builder.last = Segment(ordinal, elements) if elements is not None else None
     yield from builder.finish(unterminated())

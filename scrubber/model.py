@@ -247,8 +247,7 @@ class Claim:
     service_date: dt.date | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        dates = [ln.date_from for ln in self.lines if ln.date_from]
-        self.service_date = min(dates) if dates else self.statement_from
+        self.service_date = service_date(self.lines, self.statement_from)
 
     def line_date(self, line: ServiceLine) -> dt.date | None:
         """A line's date of service: its DTP*472, else the claim's service date."""
@@ -259,6 +258,12 @@ class Claim:
         for line in self.lines:
             found += [line.rendering, line.supervising, *line.other_parties]
         return [p for p in found if p is not None]
+
+
+def service_date(lines: tuple[ServiceLine, ...], statement_from: dt.date | None) -> dt.date | None:
+    """A claim's date of service: its earliest line date, else the statement from-date."""
+    dates = [ln.date_from for ln in lines if ln.date_from]
+    return min(dates) if dates else statement_from
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .build837 import ENVELOPE_SEGMENTS, Builder, build_segments
+from .build837 import ENVELOPE_SEGMENTS, Builder, build_runs
 from .findings import Finding
 from .model import Claim
 from .read import InputError, Segment, SegmentReader
@@ -58,13 +58,8 @@ def _work(job: Job) -> BatchResult:
     out = BatchResult()
     result = Result(inputs=[], started="")
     result.findings.limit = 1 << 62  # keep the batch's findings in memory, never spool
-    segments = (
-        Segment(ordinal, text.split(element))
-        for first, texts in runs
-        for ordinal, text in enumerate(texts, first)
-    )
     try:
-        for record in build_segments(segments, file, component):
+        for record in build_runs(runs, file, element, component):
             if isinstance(record, Claim):
                 before = len(result.findings._memory)
                 engine._claim(record, result)
