@@ -80,14 +80,6 @@ class AdminLine:
     time_based: bool = False
     drug_family: str | None = None
 
-    def __post_init__(self) -> None:
-        self.code = self.line.code
-        if self.info is not None:
-            values = self.info.values
-            self.kind = values["kind"]
-            self.family = values["family"]
-            self.time_based = values["time_based"] == "yes"
-
     def attr(self, name: str) -> str:
         return self.info.values.get(name, "") if self.info else ""
 
@@ -103,6 +95,18 @@ class AdminLine:
     @property
     def distinct(self) -> bool:
         return bool(DISTINCT_MODIFIERS.intersection(self.line.modifiers))
+
+
+@lru_cache(maxsize=1 << 14)
+def _code_facts(code: str, day: dt.date | None) -> tuple:
+    """(admin_codes row, kind, family, time_based, drug family) of a code on a date of service;
+    cached, since a batch bills the same few codes over and over."""
+    info = tables.get("admin_codes").lookup(code, on=day)
+    if info is not None:
+        values = info.values
+        return info, values["kind"], values["family"], values["time_based"] == "yes", None
+    row = tables.get("drug_admin_family").lookup(code, on=day)
+    return None, "", "", False, row.values["family"] if row else None
 
 
 @dataclass
@@ -227,27 +231,19 @@ def _line_times(
 
 
 def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
-    codes = tables.get("admin_codes")
     day0 = claim.service_date
     days = [line.date_from or day0 for line in claim.lines]
-    infos = [codes.lookup(line.code, on=day) for line, day in zip(claim.lines, days, strict=True)]
-    timed_primaries = [
-        i
-        for i in infos
-        if i and i.values["time_based"] == "yes" and i.values["kind"] in ("initial", "sequential", "visit")
-    ]
+    facts = [_code_facts(line.code, day) for line, day in zip(claim.lines, days, strict=True)]
     # a claim note times the claim's one timed primary line
-    claim_primary = timed_primaries[0] if len(timed_primaries) == 1 else None
+    timed = [i for i, f in enumerate(facts) if f[3] and f[1] in ("initial", "sequential", "visit")]
+    claim_primary = timed[0] if len(timed) == 1 else None
     claim_note = [n.text for n in claim.notes] if claim_primary is not None else []
-    drugs = tables.get("drug_admin_family")
     lines = []
-    for line, info, day in zip(claim.lines, infos, days, strict=True):
-        note = claim_note if info is not None and info is claim_primary else []
-        entry = AdminLine(line, info, _line_times(claim, line, record, note, day, info is not None), day)
-        if info is None:
-            row = drugs.lookup(line.code, on=day)
-            entry.drug_family = row.values["family"] if row else None
-        lines.append(entry)
+    for index, (line, fact, day) in enumerate(zip(claim.lines, facts, days, strict=True)):
+        info = fact[0]
+        note = claim_note if index == claim_primary else []
+        times = _line_times(claim, line, record, note, day, info is not None)
+        lines.append(AdminLine(line, info, times, day, line.code, fact[1], fact[2], fact[3], fact[4]))
     return ClaimAdmin(claim, lines)
 
 

@@ -408,7 +408,8 @@ class Engine:
 
     @staticmethod
     def _line_kinds(line: ServiceLine, day: dt.date | None) -> frozenset:
-        return _kinds(line.code, line.date_from or day, bool(line.modifiers), bool(line.drugs))
+        kind = code_kind(line.code, line.date_from or day) if line.code else None
+        return _kinds(kind, bool(line.modifiers), bool(line.drugs))
 
     def _claim(self, claim: Claim, result: Result) -> None:
         profile = profiles.profile_for(claim, self.config)
@@ -500,12 +501,11 @@ class Engine:
         self._current.findings[severity.label] += 1
 
 
-@lru_cache(maxsize=1 << 14)
-def _kinds(code: str, day: dt.date | None, modified: bool, ndc: bool) -> frozenset:
-    """A line's kinds for the edit plans (see ``Edit.applies_to``)."""
-    kinds = [None]
-    if code:
-        kinds.append(code_kind(code, day))
+@lru_cache(maxsize=256)
+def _kinds(kind: str | None, modified: bool, ndc: bool) -> frozenset:
+    """A line's kinds for the edit plans (see ``Edit.applies_to``): None (every line), its code
+    kind, "modified", "ndc"."""
+    kinds = [None, kind] if kind else [None]
     if modified:
         kinds.append("modified")
     if ndc:

@@ -165,8 +165,19 @@ def releases() -> dict[str, str]:
 @lru_cache(maxsize=1 << 16)
 def code_kind(code: str, on: dt.date | None = None) -> str | None:
     """The kind of service a code is (em, admin, drug, per-diem) from the code_kinds range table."""
-    table = get("code_kinds")
-    for (start, end), rows in table.rows.items():
-        if len(code) == len(start) and start <= code <= end and any(r.covers(on) for r in rows):
-            return next(r for r in rows if r.covers(on)).values["kind"]
+    for row in _kind_rows(code):
+        if row.covers(on):
+            return row.values["kind"]
     return None
+
+
+@lru_cache(maxsize=1 << 14)
+def _kind_rows(code: str) -> tuple[Row, ...]:
+    """The code_kinds rows whose range holds ``code``, in table order (cached by code alone: a
+    batch has few codes but many dates of service)."""
+    return tuple(
+        row
+        for (start, end), rows in get("code_kinds").rows.items()
+        if len(code) == len(start) and start <= code <= end
+        for row in rows
+    )
