@@ -38,6 +38,21 @@ def _codes() -> tuple[list[str], frozenset[str]]:
     return codes, frozenset(codes)
 
 
+def package_version() -> str:
+    """The installed simple-icd-10-cm version, read from its dist-info folder's name beside the
+    package (importing importlib.metadata for it costs a run more than the scrub of a small file);
+    importlib.metadata when the folder is not there."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is not None and spec.submodule_search_locations:
+        site = Path(next(iter(spec.submodule_search_locations))).parent
+        found = sorted(site.glob(f"{PACKAGE}-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len(PACKAGE) + 1 : -len(".dist-info")]
+    from importlib.metadata import version
+
+    return version("simple-icd-10-cm")
+
+
 def release() -> str:
     """The release named in the package's code list, e.g. 'April-2026'."""
     match = re.search(r"code-list-(.+)\.txt$", _code_list_path().name)

@@ -154,11 +154,9 @@ def get(name: str) -> Table:
 def releases() -> dict[str, str]:
     """Table name -> release, for the report's ``run.tables``."""
     out = {name: str(meta["release"]) for name, meta in read_manifest().items()}
-    from importlib.metadata import version
-
     from . import icd10
 
-    out["icd10cm"] = f"{icd10.release()} (simple-icd-10-cm {version('simple-icd-10-cm')})"
+    out["icd10cm"] = f"{icd10.release()} (simple-icd-10-cm {icd10.package_version()})"
     return out
 
 

@@ -17,6 +17,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -77,14 +78,20 @@ class AdminTimes:
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise TimesError(f"{path}: line 1: administration record lacks column(s) {', '.join(missing)}")
-        where = [header.index(c) if c in header else None for c in (*REQUIRED, *OPTIONAL)]
-        intern = sys.intern
+        # a column the header lacks reads the blank cell appended to every row (index -1)
+        where = [header.index(c) if c in header else -1 for c in (*REQUIRED, *OPTIONAL)]
+        pick = itemgetter(*where)
+        width = len(header)
+        intern, strip, make = sys.intern, str.strip, tuple.__new__
         by_line = self.by_line
         for number, cells in enumerate(reader, start=1):
             if not any(cells):
                 continue
-            values = [intern(cells[i].strip()) if i is not None and i < len(cells) else "" for i in where]
-            row = TimeRow(number, *values)
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            cells.append("")
+            # C-level loops and tuple.__new__: this runs for each of a large record's rows
+            row = make(TimeRow, (number, *map(intern, map(strip, pick(cells)))))
             self.rows.append(row)
             key = (row.claim_id, row.line)
             found = by_line.get(key)

@@ -41,3 +41,9 @@ def test_status(code, status):
 def test_children_and_release():
     assert icd10.billable_children("M057")[:2] == ["M0570", "M05711"]
     assert icd10.release()
+
+
+def test_package_version_matches_importlib_metadata():
+    from importlib.metadata import version
+
+    assert icd10.package_version() == version("simple-icd-10-cm")
