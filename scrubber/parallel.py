@@ -28,6 +28,7 @@ from .model import Claim
 from .read import InputError, Segment, SegmentReader
 
 BATCH_CLAIMS = 500
+TAIL_BATCH_CLAIMS = 50  # the smallest batch the end of a file is cut into
 BOUNDARIES = frozenset({"ISA", "GS", "ST", "HL", "CLM"})
 _ENGINE = None  # the engine a worker inherits through fork
 
@@ -83,10 +84,17 @@ class Batcher:
     travels to the workers as slices of the block, never touched here.
     """
 
-    def __init__(self, reader: SegmentReader, file: str, size: int | None = None):
+    def __init__(
+        self, reader: SegmentReader, file: str, size: int | None = None, total: int = 0, jobs: int = 2
+    ):
+        """``total``: the file's size in bytes, when known; batches then get smaller towards its
+        end, so that the workers finish together instead of one waiting on the other's last
+        large batch."""
         self.reader = reader
         self.file = file
         self.size = size or BATCH_CLAIMS
+        self.total = total
+        self.jobs = jobs
         self.element = reader.delimiters.element
         self.component = reader.delimiters.component
         self.envelope = Builder(file, self.component, claims=False)
@@ -102,12 +110,22 @@ class Batcher:
         ids = "|".join(sorted(ENVELOPE_SEGMENTS | {"CLM"}))
         self._marks = re.compile(f"{re.escape(term)}({ids})(?={ele}|{re.escape(term)}|\\Z)")
 
+    def _next_size(self, read: int, claims: int) -> int:
+        """Claims for the next batch: the full size, or near the end of the file about a
+        ``2 × jobs``-th of the claims still to come (estimated from the bytes read per claim so
+        far), down to TAIL_BATCH_CLAIMS."""
+        if not self.total or not claims:
+            return self.size
+        left = max(0, self.total - read) * claims / read
+        return max(min(self.size, TAIL_BATCH_CLAIMS), min(self.size, int(left / (2 * self.jobs))))
+
     def _context(self, blocks: dict[str, Runs]) -> Runs:
         return [run for name in ("ISA", "GS", "ST", "20", "22", "23") for run in blocks.get(name, ())]
 
     def batches(self) -> Iterator[Job]:
         element, handlers, sep, size = self.element, self.envelope._handlers, self._sep, self.size
         marks = self._marks
+        read = total_claims = 0  # characters (of the blocks before this one) and claims read so far
         blocks: dict[str, Runs] = {}
         current: str | None = None
         batch: Runs = []
@@ -134,9 +152,11 @@ class Batcher:
                             batch.append((first + start, parts[start:index]))
                         yield self.file, self.component, element, batch
                         batch, claims, start = self._context(blocks), 0, index
+                        size = self._next_size(read + pos, total_claims)
                     if sid == "CLM":
                         current = None
                         claims += 1
+                        total_claims += 1
                         continue
                     seg = Segment(first + index, parts[index].split(element))
                     for record in handlers[sid](seg) or ():
@@ -145,6 +165,7 @@ class Batcher:
                 if current is not None and len(parts) > after:
                     blocks[current].append((first + after, parts[after:]))
                 batch.append((first + start, parts[start:] if start else parts))
+                read += len(text)
                 parts = []
         except InputError as exc:
             # an envelope segment was refused: the segments before it still go to the workers

@@ -264,8 +264,9 @@ class Engine:
             return info
         try:
             reader = SegmentReader(handle, shown)
-            if self._parallel_for(name):
-                self._scrub_parallel(reader, shown, result, info, kinds)
+            size = self._parallel_for(name)
+            if size:
+                self._scrub_parallel(reader, shown, result, info, kinds, size)
             else:
                 for record in build(reader, shown):
                     if isinstance(record, Claim):
@@ -291,22 +292,24 @@ class Engine:
         return info
 
     # -- several cores for one large file (scrubber/parallel.py) -------------------------------------
-    def _parallel_for(self, name: str) -> bool:
+    def _parallel_for(self, name: str) -> int:
+        """The file's size when it is to be split across workers, else 0."""
         if self.jobs < 2 or name == "-":
-            return False
+            return 0
         try:
-            return os.path.getsize(name) >= PARALLEL_MIN_BYTES
+            size = os.path.getsize(name)
         except OSError:
-            return False
+            return 0
+        return size if size >= PARALLEL_MIN_BYTES else 0
 
     def _scrub_parallel(
-        self, reader: SegmentReader, shown: str, result: Result, info: FileResult, kinds: set[str]
+        self, reader: SegmentReader, shown: str, result: Result, info: FileResult, kinds: set[str], total: int
     ) -> None:
         """Claims are built and checked in worker processes; the envelope here.  Findings are
         merged in the order a sequential run emits them (see scrubber/parallel.py)."""
         if self._pool is None:
             self._pool = parallel.Pool(self, self.jobs)
-        batcher = parallel.Batcher(reader, shown)
+        batcher = parallel.Batcher(reader, shown, total=total, jobs=self.jobs)
         envelope = Result(inputs=[], started="")
         envelope.findings.limit = 1 << 62
         pending: list[tuple[int, int, int, Finding]] = []

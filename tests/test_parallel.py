@@ -110,3 +110,30 @@ def test_batches_cover_every_segment_once_in_order(tmp_path, size):
                 assert items[len(items) - len(fresh) :] == fresh  # context first, then new segments
                 seen += fresh
         assert seen == expected, path.name
+
+
+def test_batches_shrink_towards_the_end_of_a_file(tmp_path):
+    """With the file's size known, the last batches are smaller, so the workers end together."""
+    import subprocess
+    import sys
+
+    from scrubber.read import SegmentReader
+
+    path = tmp_path / "gen.837"
+    gen = ROOT / "benchmarks" / "gen837.py"
+    subprocess.run([sys.executable, str(gen), "-n", "3000", "-o", str(path)], check=True, capture_output=True)
+
+    def claim_counts(total):
+        with open(path, "rb") as handle:
+            batcher = parallel.Batcher(SegmentReader(handle, str(path)), str(path), 200, total=total, jobs=2)
+            return [
+                sum(text.startswith("CLM*") for _, texts in runs for text in texts)
+                for *_, runs in batcher.batches()
+            ]
+
+    fixed = claim_counts(0)
+    guided = claim_counts(path.stat().st_size)
+    assert sum(fixed) == sum(guided) == 3000
+    assert set(fixed[:-1]) == {200}
+    assert guided[0] == 200 and guided[-1] <= parallel.TAIL_BATCH_CLAIMS < guided[-3] < 200
+    assert all(a >= b for a, b in zip(guided, guided[1:], strict=False))  # never grows again
