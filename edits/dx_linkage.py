@@ -138,9 +138,7 @@ def first_pointer_missing(line, ctx):
 def _prefixes(code: str, day) -> tuple[str, ...]:
     """The diagnosis codes or prefixes that support a drug, from the drugs table."""
     row = tables.get("drugs").lookup(code, on=day)
-    found = (
-        p.strip().replace(".", "") for p in (row.values.get("supporting_dx", "") if row else "").split(";")
-    )
+    found = (p.replace(".", "") for p in tables.cell_list(row.values.get("supporting_dx", "") if row else ""))
     return tuple(p for p in found if p)
 
 
@@ -150,7 +148,7 @@ def _supporting(claim, code, day):
     if not prefixes:
         return None
     positions = [dx.position for dx in claim.diagnoses if dx.code.replace(".", "").startswith(prefixes)]
-    return list(prefixes), positions
+    return prefixes, positions
 
 
 def _drug_lines(claim, ctx) -> list:

@@ -308,7 +308,7 @@ def ndc_unit_not_accepted(line, ctx):
     accepted = policy.setting(ctx, "ndc_policy", "ndc_units", day)
     if not accepted:
         return hits
-    units = [u.strip() for u in accepted.split(";") if u.strip()]
+    units = tables.cell_list(accepted)
     for drug in line.drugs:
         if drug.ctp is not None and drug.unit in UNIT_QUALIFIERS and drug.unit not in units:
             hits.add(drug.ctp.at("CTP05-1"), drug.unit, ", ".join(units), profile=ctx.profile)

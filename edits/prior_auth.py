@@ -2,8 +2,6 @@
 (RULES.md I PA-01, PA-02; D DX-13).  Which drugs need authorization for which payer profiles is the
 ``prior_auth`` column of the ``drugs`` table."""
 
-from functools import lru_cache
-
 from scrubber import tables
 from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
@@ -40,19 +38,13 @@ def prior_auth_missing(line, ctx):
     row = tables.get("drugs").lookup(line.code, on=day) if line.code else None
     if row is None or line.service is None:
         return hits
-    if ctx.profile not in _profiles(row.values["prior_auth"]) or claim.prior_auth:
+    if ctx.profile not in tables.cell_list(row.values["prior_auth"]) or claim.prior_auth:
         return hits
     if claim.transaction == "837P" and line.prior_auth:
         return hits
     where = " in 2300 or on the line" if claim.transaction == "837P" else " in 2300"
     hits.add(line.service.at(f"{line.code_element}-2"), line.code, profile=ctx.profile, where=where)
     return hits
-
-
-@lru_cache(maxsize=256)
-def _profiles(text: str) -> frozenset[str]:
-    """The profiles a drugs-table ``prior_auth`` cell names (``commercial;medicaid``)."""
-    return frozenset(p.strip() for p in text.split(";"))
 
 
 @FAMILY.edit(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import tables
 from .model import Claim, ServiceLine
@@ -85,7 +86,7 @@ class AdminLine:
 
     @property
     def primaries(self) -> list[str]:
-        return [p for p in self.attr("primaries").split(";") if p]
+        return list(tables.cell_list(self.attr("primaries")))
 
     @property
     def units(self) -> int:
@@ -97,16 +98,24 @@ class AdminLine:
         return bool(DISTINCT_MODIFIERS.intersection(self.line.modifiers))
 
 
+class _Facts(NamedTuple):
+    info: Row | None  # admin_codes row
+    kind: str
+    family: str
+    time_based: bool
+    drug_family: str | None  # drug_admin_family, for a code that is not an administration code
+
+
 @lru_cache(maxsize=1 << 14)
-def _code_facts(code: str, day: dt.date | None) -> tuple:
-    """(admin_codes row, kind, family, time_based, drug family) of a code on a date of service;
-    cached, since a batch bills the same few codes over and over."""
+def _code_facts(code: str, day: dt.date | None) -> _Facts:
+    """What AdminLine copies from the tables for a code on a date of service; cached, since a batch
+    bills the same few codes over and over."""
     info = tables.get("admin_codes").lookup(code, on=day)
     if info is not None:
         values = info.values
-        return info, values["kind"], values["family"], values["time_based"] == "yes", None
+        return _Facts(info, values["kind"], values["family"], values["time_based"] == "yes", None)
     row = tables.get("drug_admin_family").lookup(code, on=day)
-    return None, "", "", False, row.values["family"] if row else None
+    return _Facts(None, "", "", False, row.values["family"] if row else None)
 
 
 @dataclass
@@ -235,15 +244,15 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
     days = [line.date_from or day0 for line in claim.lines]
     facts = [_code_facts(line.code, day) for line, day in zip(claim.lines, days, strict=True)]
     # a claim note times the claim's one timed primary line
-    timed = [i for i, f in enumerate(facts) if f[3] and f[1] in ("initial", "sequential", "visit")]
+    timed = [i for i, f in enumerate(facts) if f.time_based and f.kind in ("initial", "sequential", "visit")]
     claim_primary = timed[0] if len(timed) == 1 else None
     claim_note = [n.text for n in claim.notes] if claim_primary is not None else []
     lines = []
     for index, (line, fact, day) in enumerate(zip(claim.lines, facts, days, strict=True)):
-        info = fact[0]
         note = claim_note if index == claim_primary else []
-        times = _line_times(claim, line, record, note, day, info is not None)
-        lines.append(AdminLine(line, info, times, day, line.code, fact[1], fact[2], fact[3], fact[4]))
+        times = _line_times(claim, line, record, note, day, fact.info is not None)
+        info, kind, family, time_based, drug_family = fact
+        lines.append(AdminLine(line, info, times, day, line.code, kind, family, time_based, drug_family))
     return ClaimAdmin(claim, lines)
 
 

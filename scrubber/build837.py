@@ -537,7 +537,7 @@ def build(reader: SegmentReader, file: str) -> Iterator:
     """Records of one file, in order; ``reader`` is consumed."""
     delimiters = reader.delimiters
     return build_runs(
-        reader._chunks(), file, delimiters.element, delimiters.component, lambda: reader.unterminated
+        reader.blocks(), file, delimiters.element, delimiters.component, lambda: reader.unterminated
     )
 
 

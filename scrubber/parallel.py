@@ -134,7 +134,7 @@ class Batcher:
         parts: list[str] = []
         first = start = index = 0
         try:
-            for first, parts in self.reader._chunks():
+            for first, parts in self.reader.blocks():
                 last = (first + len(parts) - 1, parts[-1])
                 text = sep + sep.join(parts)  # every segment follows a separator
                 start = 0  # first segment of this block not yet in the batch

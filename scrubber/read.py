@@ -192,7 +192,7 @@ class SegmentReader:
         if term.isalnum() or term == sep or term == " ":
             raise InputError("ISA segment terminator is missing or invalid", segment=1, offset=offset)
 
-    def _chunks(self) -> Iterator[tuple[int, list[str]]]:
+    def blocks(self) -> Iterator[tuple[int, list[str]]]:
         """(ordinal of the first, segment texts without their terminators) per block read; the
         reader is consumed.  Blocks rather than single segments: one generator step per block."""
         raw = self._raw
@@ -230,14 +230,9 @@ class SegmentReader:
             self.unterminated = True
             yield ordinal + 1, [rest]
 
-    def raw(self) -> Iterator[tuple[int, str]]:
-        """(ordinal, segment text without its terminator), streamed; the reader is consumed."""
-        for first, parts in self._chunks():
-            yield from enumerate(parts, first)
-
     def __iter__(self) -> Iterator[Segment]:
         ele = self._raw.ele_term
-        for first, parts in self._chunks():
+        for first, parts in self.blocks():
             for ordinal, text in enumerate(parts, first):
                 yield Segment(ordinal, text.split(ele))
 

@@ -160,6 +160,13 @@ def releases() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def cell_list(text: str) -> tuple[str, ...]:
+    """The items of a ';'-separated table cell (``commercial;medicaid``), stripped, blanks dropped;
+    cached, since edits read the same few cells on every line."""
+    return tuple(item for item in (part.strip() for part in text.split(";")) if item)
+
+
 @lru_cache(maxsize=1 << 16)
 def code_kind(code: str, on: dt.date | None = None) -> str | None:
     """The kind of service a code is (em, admin, drug, per-diem) from the code_kinds range table."""

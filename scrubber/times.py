@@ -176,7 +176,7 @@ def parse_clock(text: str) -> dt.time | None:
     return _make_time(*parts, match["mer"]) if parts else None
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 14)  # a record repeats the same few clock texts on the same days
 def parse_record_time(text: str, day: dt.date | None) -> dt.datetime | None:
     """A ``start``/``stop`` value of the administration record as a naive datetime, or None.
 
@@ -190,7 +190,6 @@ def parse_record_time(text: str, day: dt.date | None) -> dt.datetime | None:
     """
     if not isinstance(text, str):
         return None
-    # cached: a record repeats the same few clock texts on the same days
     match = _ISO.fullmatch(text)
     if match is not None:
         if match["oh"] is not None and (int(match["oh"]) > 23 or int(match["om"] or 0) > 59):

@@ -93,6 +93,11 @@ def test_parallel_equals_sequential_on_layout_variants_and_a_refused_transaction
     assert "not an 837 claim" in refused["error"] and refused["claims"] > 0  # claims before it stand
 
 
+def _flat(runs) -> list[tuple[int, str]]:
+    """(ordinal, segment text) of runs of segment texts."""
+    return [item for first, texts in runs for item in enumerate(texts, first)]
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 1000])
 def test_batches_cover_every_segment_once_in_order(tmp_path, size):
     """Outside the context blocks a batch repeats, the batches hold each segment once, in order."""
@@ -100,12 +105,12 @@ def test_batches_cover_every_segment_once_in_order(tmp_path, size):
 
     for path in [*FILES[:6], *_variants(tmp_path)[1:]]:
         with open(path, "rb") as handle:
-            expected = list(SegmentReader(handle, str(path)).raw())
+            expected = _flat(SegmentReader(handle, str(path)).blocks())
         with open(path, "rb") as handle:
             batcher = parallel.Batcher(SegmentReader(handle, str(path)), str(path), size)
             seen = []
             for *_, runs in batcher.batches():
-                items = [item for first, texts in runs for item in enumerate(texts, first)]
+                items = _flat(runs)
                 fresh = [item for item in items if not seen or item[0] > seen[-1][0]]
                 assert items[len(items) - len(fresh) :] == fresh  # context first, then new segments
                 seen += fresh
