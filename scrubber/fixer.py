@@ -16,15 +16,22 @@ original segments, and its fixes are reported as skipped.
 from __future__ import annotations
 
 import difflib
+import filecmp
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO
 
 from .findings import Finding, Fix
+from .gate import scrub_path
 from .model import money, to_decimal
 from .pipeline import Engine, Result
 from .rawfile import RawFile, RawSegment
+from .stream import RawStream, Walker, clean_text
 
 MAX_PASSES = 3
 _ELEMENT = re.compile(r"^([A-Z][A-Z0-9]{1,2})(\d{2})(?:-(\d+))?$")
@@ -75,11 +82,12 @@ class Skipped:
 
 @dataclass
 class Outcome:
-    data: bytes
+    data: bytes = b""  # fix_data only: the corrected file in memory
     changes: list[Change] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     passes: int = 0
     result: Result | None = None  # the re-check of the written data
+    path: str | None = None  # fix_file: where the corrected file is (the input when unchanged)
 
 
 def _claim_of(raw: RawFile, index: int) -> tuple[int, int] | None:
@@ -108,15 +116,20 @@ def _loop_end(raw: RawFile, start: int) -> int:
 
 
 class _Pass:
-    """One pass: apply the findings' fixes to ``raw``, then make each touched claim consistent."""
+    """One pass over one window of the file (a claim and the segments before it): apply the
+    findings' fixes, then make the touched claim consistent.  ``base`` is the window's first
+    index in the file the pass reads, ``out`` its first index in the file the pass writes."""
 
-    def __init__(self, raw: RawFile, unsafe: bool):
+    def __init__(self, raw: RawFile, unsafe: bool, base: int = 0, out: int = 0):
         self.raw = raw
         self.unsafe = unsafe
-        self.changes: list[Change] = []
+        self.base = base
+        self.out = out
+        self.changes: list[Change] = []  # the edits' changes, in finding order
+        self.deletes: list[tuple[int, Change]] = []  # (index in the file read, change)
+        self.settled: list[Change] = []  # the fixer's own (LX renumbering, CLM02)
         self.skipped: list[Skipped] = []
         self.touched: dict[int, str | None] = {}  # claim start index -> claim id
-        self.charges_changed: set[int] = set()
         self.deleted: list[tuple[int, int, Finding]] = []
 
     def apply(self, findings: list[Finding]) -> None:
@@ -145,36 +158,45 @@ class _Pass:
             del self.raw.segments[start:end]
             if claim:
                 self.touched[claim[0]] = finding.claim_id
-            self.changes.append(
-                Change(
-                    finding.claim_id,
-                    finding.line,
-                    "LX",
-                    start + 1,
-                    "~".join(s.text for s in removed),
-                    "",
-                    finding.edit,
-                    finding.fix.title,
-                )
+            change = Change(
+                finding.claim_id,
+                finding.line,
+                "LX",
+                self.base + start + 1,
+                "~".join(s.text for s in removed),
+                "",
+                finding.edit,
+                finding.fix.title,
             )
+            self.deletes.append((self.base + start, change))
+
+    def _index(self, fix: Fix) -> int | None:
+        ordinal = fix.loc.ordinal if fix.loc is not None else None
+        return ordinal - 1 - self.base if isinstance(ordinal, int) else None
 
     def _current_matches(self, fix: Fix) -> bool:
-        index = fix.loc.ordinal - 1
-        if not 0 <= index < len(self.raw.segments) or self.raw.seg_id(index) != fix.loc.segment:
+        index = self._index(fix)
+        if index is None or not 0 <= index < len(self.raw.segments):
+            return False
+        if self.raw.seg_id(index) != fix.loc.segment:
             return False
         if fix.op == "delete":
             return True
+        if fix.op != "set" or not isinstance(fix.value, str) or not _ELEMENT.match(fix.loc.element or ""):
+            return False  # nothing the fixer knows how to write
         return fix.expect is None or self._get(index, fix.loc.element) == fix.expect
 
     def _get(self, index: int, element: str) -> str:
+        match = _ELEMENT.match(element or "")
+        if match is None:
+            return ""
         els = self.raw.elements(index)
-        match = _ELEMENT.match(element)
         pos = int(match.group(2))
         value = els[pos] if pos < len(els) else ""
         if match.group(3):
             comps = value.split(self.raw.component)
             cpos = int(match.group(3)) - 1
-            return comps[cpos] if cpos < len(comps) else ""
+            return comps[cpos] if 0 <= cpos < len(comps) else ""
         return value
 
     def _set(self, index: int, element: str, value: str) -> str:
@@ -186,7 +208,7 @@ class _Pass:
         els += [""] * (pos + 1 - len(els))
         if match.group(3):
             comps = els[pos].split(self.raw.component)
-            cpos = int(match.group(3)) - 1
+            cpos = max(int(match.group(3)) - 1, 0)
             comps += [""] * (cpos + 1 - len(comps))
             comps[cpos] = value
             while len(comps) > 1 and comps[-1] == "":
@@ -198,7 +220,7 @@ class _Pass:
         return before
 
     def _apply_one(self, fix: Fix, finding: Finding) -> None:
-        index = fix.loc.ordinal - 1
+        index = self._index(fix)
         claim = _claim_of(self.raw, index)
         if fix.op == "delete":
             self.deleted.append((index, _loop_end(self.raw, index), finding))
@@ -219,7 +241,9 @@ class _Pass:
         units = to_decimal(fix.value)
         if charge is None or units is None:
             return
-        new = money(charge / units_before * units, self._get(index, charge_element))
+        new = _money(charge / units_before * units, self._get(index, charge_element))
+        if new is None:
+            return
         before = self._set(index, charge_element, new)
         self._log(finding, fix, index, before, f"Scale the charge to {new} for {fix.value} unit(s)")
 
@@ -240,7 +264,7 @@ class _Pass:
     def settle_claims(self) -> None:
         """Renumber LX and recompute CLM02 in every claim this pass changed."""
         raw = self.raw
-        starts = [i for i, s in enumerate(raw.segments) if raw.seg_id(i) == "CLM"]
+        starts = [i for i in range(len(raw.segments)) if raw.seg_id(i) == "CLM"]
         touched_ids = set(self.touched.values())
         for start in starts:
             claim_id = raw.elements(start)[1] if len(raw.elements(start)) > 1 else None
@@ -258,7 +282,6 @@ class _Pass:
                             claim_id,
                             number,
                             lambda j, n=number: self._set(j, "LX01", str(n)),
-                            "fixer",
                             f"Renumber the service line to {number}",
                         )
                 elif sid in ("SV1", "SV2"):
@@ -266,61 +289,229 @@ class _Pass:
                     all_numeric &= charge is not None
                     total += charge or 0
             clm02 = self._get(start, "CLM02")
-            if all_numeric and number and to_decimal(clm02) != total:
-                value = money(total, clm02)
+            value = _money(total, clm02) if all_numeric and number and to_decimal(clm02) != total else None
+            if value is not None:
                 self._record(
                     start,
                     claim_id,
                     None,
                     lambda j, v=value: self._set(j, "CLM02", v),
-                    "fixer",
                     f"Set CLM02 to {value} (sum of line charges)",
                 )
 
-    def _record(
-        self, index: int, claim_id, line, change: Callable[[int], str], edit: str, title: str
-    ) -> None:
+    def _record(self, index: int, claim_id, line, change: Callable[[int], str], title: str) -> None:
         before = change(index)
-        self.changes.append(
+        self.settled.append(
             Change(
                 claim_id,
                 line,
                 self.raw.seg_id(index),
-                index + 1,
+                self.out + index + 1,
                 before,
                 self.raw.segments[index].text,
-                edit,
+                "fixer",
                 title,
             )
         )
 
 
+def _money(value: Decimal, like: str) -> str | None:
+    """``money`` for a computed amount, or None when it has no X12 form (too large, not finite)."""
+    try:
+        return money(value, like) if value.is_finite() else None
+    except ArithmeticError:
+        return None
+
+
+class _Recount:
+    """SE01, GE01 and IEA01 set to what the segments before them hold (only where they differ),
+    one segment at a time, in file order."""
+
+    def __init__(self, element: str, drop_breaks: bool, changes: list[Change] | None):
+        self.element, self.drop_breaks, self.changes = element, drop_breaks, changes
+        self.st = self.gs_count = self.isa_count = 0
+
+    def see(self, i: int, seg: RawSegment) -> None:
+        text = clean_text(seg.text, self.drop_breaks)
+        sid = text.split(self.element, 1)[0]
+        if sid == "ISA":
+            self.isa_count = 0
+        elif sid == "GS":
+            self.gs_count = 0
+            self.isa_count += 1
+        elif sid == "ST":
+            self.st = i
+            self.gs_count += 1
+        elif sid in ("SE", "GE", "IEA"):
+            want = str({"SE": i - self.st + 1, "GE": self.gs_count, "IEA": self.isa_count}[sid])
+            els = text.split(self.element)
+            if len(els) > 1 and els[1] != want:
+                before = seg.text
+                els[1] = want
+                while len(els) > 1 and els[-1] == "":
+                    els.pop()
+                seg.text = self.element.join(els)
+                if self.changes is not None:
+                    self.changes.append(
+                        Change(None, None, sid, i + 1, before, seg.text, "fixer", f"Recount {sid}01")
+                    )
+
+
 def recount(raw: RawFile, changes: list[Change] | None = None) -> None:
     """Set SE01, GE01 and IEA01 to what the file holds (only where they differ)."""
-    st = gs_count = isa_count = 0
-    for i in range(len(raw.segments)):
-        sid = raw.seg_id(i)
-        if sid == "ISA":
-            isa_count = 0
-        elif sid == "GS":
-            gs_count = 0
-            isa_count += 1
-        elif sid == "ST":
-            st = i
-            gs_count += 1
-        elif sid in ("SE", "GE", "IEA"):
-            want = {"SE": i - st + 1, "GE": gs_count, "IEA": isa_count}[sid]
-            els = raw.elements(i)
-            if len(els) > 1 and els[1] != str(want):
-                before = raw.segments[i].text
-                els[1] = str(want)
-                raw.set_elements(i, els)
-                if changes is not None:
-                    changes.append(
-                        Change(
-                            None, None, sid, i + 1, before, raw.segments[i].text, "fixer", f"Recount {sid}01"
-                        )
-                    )
+    counter = _Recount(raw.element, raw.terminator not in "\r\n", changes)
+    for i, seg in enumerate(raw.segments):
+        counter.see(i, seg)
+
+
+class _Feed:
+    """The fixable findings of a check, in the order it emitted them (claim by claim, in file
+    order), handed out by the window that holds their target segment."""
+
+    def __init__(self, findings):
+        self._it = (f for f in findings if f.fix is not None)
+        self._head: Finding | None = None
+
+    def take(self, start: int, end: int) -> tuple[list[Finding], list[Finding]]:
+        """(findings whose target index is in [start, end), those before ``start``)."""
+        mine: list[Finding] = []
+        late: list[Finding] = []
+        while True:
+            if self._head is None:
+                self._head = next(self._it, None)
+                if self._head is None:
+                    break
+            ordinal = self._head.fix.loc.ordinal if self._head.fix.loc is not None else None
+            index = ordinal - 1 if isinstance(ordinal, int) else -1
+            if index >= end:
+                break
+            (mine if index >= start else late).append(self._head)
+            self._head = None
+        return mine, late
+
+
+@dataclass
+class _PassLog:
+    changes: list[Change] = field(default_factory=list)
+    deletes: list[tuple[int, Change]] = field(default_factory=list)
+    settled: list[Change] = field(default_factory=list)
+    recounted: list[Change] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def all_changes(self) -> list[Change]:
+        deletes = [c for _, c in sorted(self.deletes, key=lambda d: -d[0])]
+        return self.changes + deletes + self.settled + self.recounted
+
+
+def write_segments(out: BinaryIO, segments) -> None:
+    out.write("".join(s.text + s.after for s in segments).encode("utf-8", errors="surrogateescape"))
+
+
+def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
+    """Stream ``src`` to ``dst`` window by window, fixing what ``findings`` (the check of ``src``)
+    describe, settling each touched claim and recounting the envelope."""
+    log = _PassLog()
+    feed = _Feed(findings)
+    with open(src, "rb") as fh, open(dst, "wb") as out:
+        stream = RawStream(fh)
+        out.write(stream.prefix.encode("utf-8", errors="surrogateescape"))
+        counter = _Recount(stream.element, stream.drop_breaks, log.recounted)
+        written = 0
+        for unit in Walker(stream, stream.element, stream.drop_breaks):
+            mine, late = feed.take(unit.base, unit.end)
+            for finding in late:
+                log.skipped.append(Skipped(finding, "its target segment lies before the claim it belongs to"))
+            segments = unit.segments
+            if mine:
+                window = RawFile(
+                    "", segments, stream.element, stream.component, stream.terminator, stream.line_end
+                )
+                step = _Pass(window, unsafe, unit.base, written)
+                step.apply(mine)
+                log.skipped += step.skipped
+                if step.changes or step.deletes:
+                    step.settle_claims()
+                log.changes += step.changes
+                log.deletes += step.deletes
+                log.settled += step.settled
+                segments = window.segments
+            for i, seg in enumerate(segments, written):
+                counter.see(i, seg)
+            write_segments(out, segments)
+            written += len(segments)
+    return log
+class Temps:
+    """Temporary files beside the output (so the last one can be renamed over it)."""
+
+    def __init__(self, folder: str | None, stem: str = "fix"):
+        self.folder = folder
+        self.stem = stem
+        self.paths: list[str] = []
+
+    def new(self) -> str:
+        fd, path = tempfile.mkstemp(prefix=f".{self.stem}.", suffix=".tmp", dir=self.folder)
+        os.close(fd)
+        self.paths.append(path)
+        return path
+
+    def drop(self, path: str) -> None:
+        if path in self.paths:
+            self.paths.remove(path)
+            Path(path).unlink(missing_ok=True)
+
+    def clear(self, keep: str | None = None) -> None:
+        for path in list(self.paths):
+            if path != keep:
+                self.drop(path)
+
+
+def fix_file(
+    path: str,
+    name: str,
+    engine: Engine,
+    *,
+    unsafe: bool = False,
+    max_passes: int = MAX_PASSES,
+    validator: Callable[[bytes], list] | None = None,
+    temps: Temps | None = None,
+) -> Outcome:
+    """Fix the file at ``path`` with the findings ``engine`` reports, re-checking each pass.
+
+    Every pass streams the file (scrubber/stream.py) into a new temporary file from ``temps``;
+    ``outcome.path`` is the corrected file (``path`` itself when nothing changed), the caller's
+    to move or remove.  With a ``validator`` the changed claims are judged (scrubber/fixjudge.py).
+    """
+    from .fixjudge import keep_what_validates
+
+    temps = temps or Temps(None)
+    outcome = Outcome()
+    current = path
+    result = scrub_path(engine, path, name)
+    try:
+        for _ in range(max_passes if not result.unreadable else 0):
+            if not any(f.fix is not None for f in result.findings):
+                break
+            new = temps.new()
+            log = _one_pass(current, new, result.findings, unsafe)
+            outcome.skipped += log.skipped
+            if not (log.changes or log.deletes):
+                temps.drop(new)
+                break
+            outcome.changes += log.all_changes()
+            outcome.passes += 1
+            temps.drop(current)
+            current = new
+            result = scrub_path(engine, current, name)
+        if validator is not None and current != path and not filecmp.cmp(path, current, shallow=False):
+            judged = keep_what_validates(path, current, name, engine, validator, outcome, temps)
+            if judged is not None:
+                temps.drop(current)
+                current, result = judged
+    except BaseException:
+        temps.clear()
+        raise
+    outcome.path, outcome.result = current, result
+    return outcome
 
 
 def fix_data(
@@ -332,85 +523,22 @@ def fix_data(
     max_passes: int = MAX_PASSES,
     validator: Callable[[bytes], list] | None = None,
 ) -> Outcome:
-    """Fix ``data`` (an 837's bytes) with the findings ``engine`` reports, re-checking each pass."""
-    outcome = Outcome(data)
-    current = data
-    result = engine.scrub_data(current, name)
-    for _ in range(max_passes):
-        findings = [f for f in result.findings if f.fix is not None]
-        if not findings:
-            break
-        raw = RawFile.parse(current)
-        step = _Pass(raw, unsafe)
-        step.apply(findings)
-        outcome.skipped += step.skipped
-        if not step.changes:
-            break
-        step.settle_claims()
-        recount(raw, step.changes)
-        outcome.changes += step.changes
-        outcome.passes += 1
-        current = raw.to_bytes()
-        result = engine.scrub_data(current, name)
-    if validator is not None and current != data:
-        current, result = _keep_what_validates(data, current, name, engine, validator, outcome)
-    outcome.data, outcome.result = current, result
+    """:func:`fix_file` on bytes held in memory; ``outcome.data`` is the corrected file."""
+    with tempfile.TemporaryDirectory(prefix="scrub-fix-") as tmp:
+        source = os.path.join(tmp, "input.x12")
+        Path(source).write_bytes(data)
+        outcome = fix_file(
+            source,
+            name,
+            engine,
+            unsafe=unsafe,
+            max_passes=max_passes,
+            validator=validator,
+            temps=Temps(tmp),
+        )
+        outcome.data = Path(outcome.path).read_bytes()
+        outcome.path = None
     return outcome
-
-
-def _claims(raw: RawFile) -> dict[str, tuple[int, int]]:
-    found = {}
-    for i in range(len(raw.segments)):
-        if raw.seg_id(i) == "CLM":
-            found.setdefault(raw.elements(i)[1], _claim_of(raw, i))
-    return found
-
-
-def _errors_by_claim(raw: RawFile, errors: list) -> dict[str | None, list[tuple[str, str]]]:
-    spans = _claims(raw)
-    out: dict[str | None, list[tuple[str, str]]] = {}
-    for err in errors:
-        owner = next((cid for cid, (a, b) in spans.items() if err.ordinal and a < err.ordinal <= b), None)
-        out.setdefault(owner, []).append((err.segment, err.code))
-    return out
-
-
-def _keep_what_validates(
-    original: bytes, fixed: bytes, name: str, engine: Engine, validator, outcome: Outcome
-):
-    """Revert every claim whose fixes add an implementation-guide error the input did not have."""
-    before = _errors_by_claim(RawFile.parse(original), validator(original))
-    raw_fixed = RawFile.parse(fixed)
-    after = _errors_by_claim(raw_fixed, validator(fixed))
-    worse = [
-        cid
-        for cid, errs in after.items()
-        if cid is not None
-        and sorted(errs) != sorted(before.get(cid, []))
-        and len(errs) >= len(before.get(cid, []))
-    ]
-    if not worse:
-        return fixed, engine.scrub_data(fixed, name)
-    source = _claims(RawFile.parse(original))
-    original_raw = RawFile.parse(original)
-    for cid in worse:
-        if cid not in source:
-            continue
-        a, b = _claims(raw_fixed)[cid]
-        oa, ob = source[cid]
-        raw_fixed.segments[a:b] = [RawSegment(s.text, s.after) for s in original_raw.segments[oa:ob]]
-        reverted = [c for c in outcome.changes if c.claim_id == cid]
-        outcome.changes = [c for c in outcome.changes if c.claim_id != cid]
-        for change in reverted:
-            outcome.skipped.append(
-                Skipped(
-                    _pseudo_finding(change, name),
-                    "pyx12 reports an implementation-guide error this change would add",
-                )
-            )
-    recount(raw_fixed, outcome.changes)
-    fixed = raw_fixed.to_bytes()
-    return fixed, engine.scrub_data(fixed, name)
 
 
 def _pseudo_finding(change: Change, name: str) -> Finding:
