@@ -118,7 +118,9 @@ def fix(
     temps = Temps(None if diff or output == os.devnull else _folder(output), Path(output or "fix").name)
     try:
         try:
-            outcome = fix_file(path, path, engine, unsafe=unsafe_fixes, validator=_validator(validate), temps=temps)
+            outcome = fix_file(
+                path, path, engine, unsafe=unsafe_fixes, validator=_validator(validate), temps=temps
+            )
         except InputError as exc:
             fail(f"{path}: {exc.describe()}")
         except OSError as exc:
@@ -138,8 +140,9 @@ def fix(
                 shutil.copyfile(path, finished)
             _commit(finished, output)
             claims = len({c.claim_id for c in outcome.changes if c.claim_id})
+            skipped = len(outcome.skipped)
             typer.echo(
-                f"scrub: {len(outcome.changes)} change(s) in {claims} claim(s), {len(outcome.skipped)} fix(es) "
+                f"scrub: {len(outcome.changes)} change(s) in {claims} claim(s), {skipped} fix(es) "
                 f"skipped, {outcome.passes} pass(es); corrected file written to {output}",
                 err=True,
             )

@@ -440,6 +440,8 @@ def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
             write_segments(out, segments)
             written += len(segments)
     return log
+
+
 class Temps:
     """Temporary files beside the output (so the last one can be renamed over it)."""
 

@@ -62,7 +62,7 @@ def _worse(original: str, fixed: str, changed: set, validator) -> list[tuple[int
                 worse.append((k, unit.claim_id))
         batch.clear()
 
-    pairs = zip(_claims(original), _claims(fixed))
+    pairs = zip(_claims(original), _claims(fixed), strict=False)
     for k, ((so, uo), (sf, uf)) in enumerate(pairs):
         streams[:] = [so, sf]
         if uf.claim_id in changed:
