@@ -34,7 +34,7 @@ from .rawfile import RawFile, RawSegment
 from .stream import RawStream, Walker, clean_text
 
 MAX_PASSES = 3
-_ELEMENT = re.compile(r"^([A-Z][A-Z0-9]{1,2})(\d{2})(?:-(\d+))?$")
+_POSITION = re.compile(r"^(\d{2,4})(?:-(\d{1,3}))?$")  # what follows the segment id: 01, 07-2, 100-2
 CLAIM_END = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ISA", "GS", "ST"})
 LOOP_END = frozenset({"LX"}) | CLAIM_END
 
@@ -182,33 +182,41 @@ class _Pass:
             return False
         if fix.op == "delete":
             return True
-        if fix.op != "set" or not isinstance(fix.value, str) or not _ELEMENT.match(fix.loc.element or ""):
+        if fix.op != "set" or not isinstance(fix.value, str) or self._address(index, fix.loc.element) is None:
             return False  # nothing the fixer knows how to write
         return fix.expect is None or self._get(index, fix.loc.element) == fix.expect
 
+    def _address(self, index: int, element: str | None) -> tuple[int, int | None] | None:
+        """(element position, component position or None) of ``element`` (``SV101-2``, ``HI100-2``)
+        on the segment at ``index``, or None when it does not name one of its elements."""
+        sid = self.raw.seg_id(index)
+        if not isinstance(element, str) or not element.startswith(sid):
+            return None
+        match = _POSITION.match(element[len(sid) :])
+        if match is None or int(match.group(1)) < 1 or (match.group(2) and int(match.group(2)) < 1):
+            return None
+        return int(match.group(1)), int(match.group(2)) - 1 if match.group(2) else None
+
     def _get(self, index: int, element: str) -> str:
-        match = _ELEMENT.match(element or "")
-        if match is None:
+        address = self._address(index, element)
+        if address is None:
             return ""
+        pos, cpos = address
         els = self.raw.elements(index)
-        pos = int(match.group(2))
         value = els[pos] if pos < len(els) else ""
-        if match.group(3):
+        if cpos is not None:
             comps = value.split(self.raw.component)
-            cpos = int(match.group(3)) - 1
-            return comps[cpos] if 0 <= cpos < len(comps) else ""
+            return comps[cpos] if cpos < len(comps) else ""
         return value
 
     def _set(self, index: int, element: str, value: str) -> str:
         """Set an element (or component); return the segment text before the change."""
         els = self.raw.elements(index)
         before = self.raw.segments[index].text
-        match = _ELEMENT.match(element)
-        pos = int(match.group(2))
+        pos, cpos = self._address(index, element)
         els += [""] * (pos + 1 - len(els))
-        if match.group(3):
+        if cpos is not None:
             comps = els[pos].split(self.raw.component)
-            cpos = max(int(match.group(3)) - 1, 0)
             comps += [""] * (cpos + 1 - len(comps))
             comps[cpos] = value
             while len(comps) > 1 and comps[-1] == "":

@@ -26,7 +26,7 @@ from typing import BinaryIO
 from .findings import Severity
 from .pipeline import Engine, Result
 from .rawfile import RawFile
-from .read import InputError
+from .read import InputError, SegmentReader
 from .stream import RawStream, Unit, Walker, clean_text
 
 CURED_BY_REBUILD = frozenset({"STR001", "STR002", "STR003", "STR004", "STR005", "STR006", "STR011"})
@@ -254,6 +254,16 @@ def _marks(result: Result, name: str, threshold: Severity):
     return sorted(claim_marks), loose, whole
 
 
+def _check_isa(ctx, stream: RawStream) -> None:
+    """Every interchange a claim is written under must have a fixed-width ISA (the reader checks
+    only the first): its header is copied into the output as it is."""
+    seg = ctx.segs.get(ctx.isa)
+    try:
+        SegmentReader._check_isa((seg.text if seg else "") + stream.terminator, 0)
+    except InputError as exc:
+        raise InputError(exc.reason, segment=ctx.isa + 1) from None
+
+
 def _plan(path: str, result: Result, name: str, threshold: Severity):
     """Which claims (by CLM index) and transaction sets (by ST index) are held, or all of them."""
     claim_marks, loose, whole = _marks(result, name, threshold)
@@ -263,10 +273,14 @@ def _plan(path: str, result: Result, name: str, threshold: Severity):
         walker = Walker(stream, stream.element, stream.drop_breaks)
         claims = 0
         p = 0
+        isas: set[int] = set()
         for unit in walker:
             if unit.claim is None:
                 continue
             claims += 1
+            if unit.context.isa not in isas:
+                isas.add(unit.context.isa)
+                _check_isa(unit.context, stream)
             start, end = unit.start, unit.end
             while p < len(claim_marks) and claim_marks[p][0] < start:
                 if not claim_marks[p][1]:
