@@ -195,7 +195,9 @@ def gate(
         guard_output(out, inputs, "output")
     if Path(clean).resolve() == Path(held).resolve():
         fail("--clean and --held must be different files")
-    named = [Path(out).resolve() for out in (clean, held, report, ack) if out and out not in ("-", os.devnull)]
+    named = [
+        Path(out).resolve() for out in (clean, held, report, ack) if out and out not in ("-", os.devnull)
+    ]
     if len(set(named)) < len(named):
         fail("--clean, --held, --report and --ack must be different files")
     for out in (clean, held, report, ack):

@@ -12,11 +12,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-from .fixer import Change, Outcome, Skipped, Temps, _pseudo_finding, _Recount, write_segments
+from .fixapply import Change, Recount, Skipped
+from .fixer import Outcome, Temps, _pseudo_finding, write_segments
 from .gate import _Writer, open_stream, scrub_path
 from .pipeline import Engine
-from .rawfile import RawSegment
-from .stream import RawStream, Unit, Walker
+from .stream import RawSeg, RawStream, Unit, Walker
 
 BATCH = 200  # claims per validated interchange: pyx12 has a fixed cost per call
 
@@ -100,14 +100,14 @@ def keep_what_validates(
     handle, stream = open_stream(fixed)
     with handle, open(target, "wb") as out:
         out.write(stream.prefix.encode("utf-8", errors="surrogateescape"))
-        counter = _Recount(stream.element, stream.drop_breaks, recounted)
+        counter = Recount(stream.element, stream.drop_breaks, recounted)
         written = k = 0
         for unit in Walker(stream, stream.element, stream.drop_breaks):
             segments = unit.segments
             if unit.claim is not None:
                 _, source = next(originals)
                 if k in positions:
-                    kept = [RawSegment(s.text, s.after) for s in source.claim_segments]
+                    kept = [RawSeg(s.text, s.after) for s in source.claim_segments]
                     segments = segments[: unit.claim] + kept
                 k += 1
             for i, seg in enumerate(segments, written):

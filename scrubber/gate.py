@@ -264,15 +264,30 @@ def _check_isa(ctx, stream: RawStream) -> None:
         raise InputError(exc.reason, segment=ctx.isa + 1) from None
 
 
-def _plan(path: str, result: Result, name: str, threshold: Severity):
-    """Which claims (by CLM index) and transaction sets (by ST index) are held, or all of them."""
-    claim_marks, loose, whole = _marks(result, name, threshold)
+class _Replan(Exception):
+    """A finding outside every claim may hold a whole transaction set: place first, then write."""
+
+
+@dataclass
+class _Plan:
+    held: set[int]  # CLM indexes of the claims held
+    sets: set[int]  # ST indexes of the transaction sets held
+    whole: bool  # every claim is held
+
+
+def _walk(path: str, result: Result, claim_marks: list, writers=None, plan: _Plan | None = None):
+    """One walk of the file: place the claim marks on their claims, check that every claim can be
+    placed, and, given ``writers`` (clean, held), write each claim as it comes: held as ``plan``
+    says or, without one, when a mark falls on it (a mark outside every claim raises _Replan).
+    Returns (CLM indexes with a mark, indexes of marks outside every claim, walker, outcome)."""
     held: set[int] = set()
+    loose: set[int] = set()
+    held_ids: list[str] = []
     handle, stream = open_stream(path)
     with handle:
         walker = Walker(stream, stream.element, stream.drop_breaks)
-        claims = 0
-        p = 0
+        outs = [_Writer(fh, stream) for fh in writers] if writers else []
+        claims = p = 0
         isas: set[int] = set()
         for unit in walker:
             if unit.claim is None:
@@ -281,60 +296,73 @@ def _plan(path: str, result: Result, name: str, threshold: Severity):
             if unit.context.isa not in isas:
                 isas.add(unit.context.isa)
                 _check_isa(unit.context, stream)
-            start, end = unit.start, unit.end
+            start = unit.start
             while p < len(claim_marks) and claim_marks[p][0] < start:
                 if not claim_marks[p][1]:
                     loose.add(claim_marks[p][0])
                 p += 1
-            q = bisect_left(claim_marks, (end, False), p)
+            q = bisect_left(claim_marks, (unit.end, False), p)
             if q > p:
                 held.add(start)
             p = q
-    loose.update(index for index, cured in claim_marks[p:] if not cured)
-    if walker.stray_claims:
-        raise InputError(
-            "a CLM segment id with stray characters around it: its claim would land in neither output",
-            segment=walker.stray_claims[0] + 1,
-        )
-    counted = result.files[0].claims if result.files else 0
-    if claims != counted:
-        raise InputError(f"{counted} claim(s) checked but {claims} found to place: the file is refused")
-    held_sets: set[int] = set()
-    for index in loose:
-        st = next((st for st, (a, b) in walker.transactions.items() if a <= index <= b), None)
-        if st is None:
-            whole = True
-        else:
-            held_sets.add(st)
-    return held, held_sets, whole
+            if not outs:
+                continue
+            if plan is None:
+                if loose:
+                    raise _Replan
+                hold = start in held
+            else:
+                st = unit.context.st[0] if unit.context.st else None
+                hold = plan.whole or start in plan.held or st in plan.sets
+            outs[hold].add(unit)
+            if hold:
+                held_ids.append(unit.claim_id)
+        loose.update(index for index, cured in claim_marks[p:] if not cured)
+        if outs and plan is None and loose:
+            raise _Replan
+        if walker.stray_claims:
+            raise InputError(
+                "a CLM segment id with stray characters around it: its claim would land in neither output",
+                segment=walker.stray_claims[0] + 1,
+            )
+        counted = result.files[0].claims if result.files else 0
+        if claims != counted:
+            raise InputError(f"{counted} claim(s) checked but {claims} found to place: the file is refused")
+        for out in outs:
+            out.finish()
+    outcome = Outcome(claims, outs[0].claims, outs[1].claims, held_ids, result) if outs else None
+    return held, loose, walker, outcome
 
 
 def gate_file(
     path: str, name: str, engine: Engine, threshold: Severity, clean: BinaryIO, held: BinaryIO
 ) -> Outcome:
     """Gate the file at ``path`` (reported as ``name``), appending to the ``clean`` and ``held``
-    streams.  Raises InputError when the file cannot be read or its claims cannot all be placed."""
+    streams.  Raises InputError when the file cannot be read or its claims cannot all be placed.
+
+    When every finding falls on a claim the file is walked once more, writing; otherwise once to
+    place the findings outside claims on their transaction sets, and once to write."""
     result = scrub_path(engine, path, name)
     for bad in result.unreadable:
         raise InputError(bad.error)
-    held_claims, held_sets, whole = _plan(path, result, name, threshold)
-    handle, stream = open_stream(path)
-    held_ids: list[str] = []
-    with handle:
-        clean_out, held_out = _Writer(clean, stream), _Writer(held, stream)
-        for unit in Walker(stream, stream.element, stream.drop_breaks):
-            if unit.claim is None:
-                continue
-            st = unit.context.st[0] if unit.context.st else None
-            if whole or unit.start in held_claims or st in held_sets:
-                held_out.add(unit)
-                held_ids.append(unit.claim_id)
-            else:
-                clean_out.add(unit)
-        clean_out.finish()
-        held_out.finish()
-    total = clean_out.claims + held_out.claims
-    return Outcome(total, clean_out.claims, held_out.claims, held_ids, result)
+    claim_marks, loose, whole = _marks(result, name, threshold)
+    if not loose and not whole:
+        marks = clean.tell(), held.tell()
+        try:
+            return _walk(path, result, claim_marks, (clean, held))[3]
+        except _Replan:
+            for fh, at in zip((clean, held), marks, strict=True):
+                fh.seek(at)
+                fh.truncate()
+    claimed, outside, walker, _ = _walk(path, result, claim_marks)
+    sets: set[int] = set()
+    for index in loose | outside:
+        st = next((st for st, (a, b) in walker.transactions.items() if a <= index <= b), None)
+        if st is None:
+            whole = True
+        else:
+            sets.add(st)
+    return _walk(path, result, claim_marks, (clean, held), _Plan(claimed, sets, whole))[3]
 
 
 def gate_data(data: bytes, name: str, engine: Engine, threshold: Severity) -> Outcome:

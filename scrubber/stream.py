@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .rawfile import LAYOUT, RawSegment
+from .rawfile import LAYOUT
 from .read import ISA_LEN, InputError
 
 CHUNK = 1 << 20
@@ -26,6 +26,18 @@ CLAIM_END = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ISA", "GS", "ST"})
 _LEVELS = {"20": "hl20", "22": "hl22", "23": "hl23"}
 _STRAY = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
 _DROP = {"20": ("hl20", "hl22", "hl23"), "22": ("hl22", "hl23"), "23": ("hl23",)}
+
+
+class RawSeg:
+    """One segment as :class:`scrubber.rawfile.RawSegment` has it (text, what follows it, source
+    ordinal), slotted: millions are made per large file."""
+
+    __slots__ = ("text", "after", "origin")
+
+    def __init__(self, text: str, after: str, origin: int | None = None):
+        self.text = text
+        self.after = after
+        self.origin = origin
 
 
 class RawStream:
@@ -64,9 +76,9 @@ class RawStream:
         chunk = self._fh.read(CHUNK)
         return self._decoder.decode(chunk, final=not chunk)
 
-    def __iter__(self) -> Iterator[RawSegment]:
+    def __iter__(self) -> Iterator[RawSeg]:
         term, layout = self.terminator, LAYOUT
-        pending: RawSegment | None = None
+        pending: RawSeg | None = None
         count = 0
         buf, self._rest = self._rest, ""
         while True:
@@ -94,7 +106,7 @@ class RawStream:
                 else:
                     self.prefix += lead
                 count += 1
-                pending = RawSegment(text, after, count)
+                pending = RawSeg(text, after, count)
             if not chunk:
                 break
         if pending is not None:
@@ -102,7 +114,7 @@ class RawStream:
                 self.line_end = pending.after[1:] if pending.after[1:] in ("\n", "\r\n") else ""
             yield pending
 
-    def elements(self, segment: RawSegment) -> list[str]:
+    def elements(self, segment: RawSeg) -> list[str]:
         return clean_text(segment.text, self.drop_breaks).split(self.element)
 
 
@@ -133,7 +145,7 @@ class Unit:
     from ``segments[claim]`` on (``claim`` None: the segments after the last claim)."""
 
     base: int
-    segments: list[RawSegment]
+    segments: list[RawSeg]
     claim: int | None = None
     context: Context | None = None
     claim_id: str = ""
@@ -149,7 +161,7 @@ class Unit:
         return self.base + len(self.segments)
 
     @property
-    def claim_segments(self) -> list[RawSegment]:
+    def claim_segments(self) -> list[RawSeg]:
         return self.segments[self.claim :] if self.claim is not None else []
 
 
@@ -157,7 +169,7 @@ class Walker:
     """Units of a segment stream, in order; ``transactions`` maps each ST's index to its
     [start, end] index range (end None while no SE has closed it)."""
 
-    def __init__(self, segments: Iterable[RawSegment], element: str, drop_breaks: bool):
+    def __init__(self, segments: Iterable[RawSeg], element: str, drop_breaks: bool):
         self._segments = segments
         self.element = element
         self.drop_breaks = drop_breaks
@@ -165,7 +177,7 @@ class Walker:
         self.count = 0
         self.stray_claims: list[int] = []  # indexes of segments whose id is CLM only once stripped
 
-    def _elements(self, seg: RawSegment) -> list[str]:
+    def _elements(self, seg: RawSeg) -> list[str]:
         return clean_text(seg.text, self.drop_breaks).split(self.element)
 
     def __iter__(self) -> Iterator[Unit]:
@@ -173,13 +185,15 @@ class Walker:
         isa: int | None = None
         gs: int | None = None
         blocks: dict[str, list[int]] = {}
-        segs: dict[int, RawSegment] = {}
+        segs: dict[int, RawSeg] = {}
         current: str | None = None
         unit = Unit(0, [])
         in_claim = False
         index = -1
         for index, seg in enumerate(self._segments):
-            text = clean_text(seg.text, drop)
+            text = seg.text
+            if drop and ("\n" in text or "\r" in text):
+                text = text.replace("\r", "").replace("\n", "")
             sid = text.split(element, 1)[0]
             if in_claim:
                 if sid not in CLAIM_END:
