@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from scrubber import tables
+from scrubber import admin_drugs, tables
 from scrubber.findings import Fix, Hits, hit
 from scrubber.registry import Family
 
@@ -18,6 +18,28 @@ def _pointer_loc(line, index: int):
 def _pointed(line):
     """(index, pointer text) for every SV107 component that is filled in."""
     return [(i, p) for i, p in enumerate(line.pointers) if p]
+
+
+def _in_range(pointer: str, count: int) -> bool:
+    return pointer.isdigit() and 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS)
+
+
+def _kept(pointers, count: int) -> list[str]:
+    """The pointers a fix writes back: each once, in order, without those that point at no
+    diagnosis (DX001); all of them (each once) when none is in range, so that a fix never leaves
+    the line without a first pointer."""
+    unique = list(dict.fromkeys(p for p in pointers if p))
+    valid = [p for p in unique if _in_range(p, count)]
+    return valid or unique
+
+
+def _with_pointer(line, position: int, count: int) -> str | None:
+    """SV107 with ``position`` added after the line's valid pointers (an out-of-range one is dropped
+    or replaced); None when the four slots hold valid pointers already."""
+    valid = [p for p in dict.fromkeys(line.pointers) if p and _in_range(p, count)]
+    if len(valid) >= 4:
+        return None
+    return ":".join([*valid, str(position)])
 
 
 @FAMILY.edit(
@@ -45,7 +67,7 @@ def pointer_out_of_range(line, ctx):
         return hits
     count = len(ctx.claim.diagnoses)
     for index, pointer in _pointed(line):
-        if not pointer.isdigit() or not 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS):
+        if not _in_range(pointer, count):
             hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 
@@ -79,7 +101,7 @@ def pointer_duplicate(line, ctx):
         (repeated if pointer in seen else seen).append(pointer)
     if repeated:
         loc = line.service.at("SV107")
-        value = ":".join(seen)
+        value = ":".join(_kept(seen, len(ctx.claim.diagnoses)))
         hits.add(
             loc,
             repeated[0],
@@ -114,7 +136,10 @@ def first_pointer_missing(line, ctx):
     if line.service is None or (line.pointers and line.pointers[0]) or not ctx.claim.diagnoses:
         return hits  # a claim with no diagnoses at all is STR009's finding
     loc = line.service.at("SV107-1")
-    filled = [p for p in line.pointers if p]
+    count = len(ctx.claim.diagnoses)
+    filled = _kept(line.pointers, count)
+    if count == 1 and not any(_in_range(p, count) for p in filled):
+        filled = []  # nothing valid to move up: point at the only diagnosis
     fix = None
     if filled:
         value = ":".join(filled)
@@ -126,9 +151,14 @@ def first_pointer_missing(line, ctx):
             "safe",
             f"Move the pointers up: SV107 = {value}",
         )
-    elif len(ctx.claim.diagnoses) == 1:
+    elif count == 1:
         fix = Fix(
-            "set", line.service.at("SV107"), "1", "", "safe", "Point the line at the only diagnosis (1)"
+            "set",
+            line.service.at("SV107"),
+            "1",
+            ":".join(line.pointers),
+            "safe",
+            "Point the line at the only diagnosis (1)",
         )
     hits.add(loc, ":".join(line.pointers) or None, None, fix=fix)
     return hits
@@ -136,9 +166,12 @@ def first_pointer_missing(line, ctx):
 
 @lru_cache(maxsize=4096)
 def _prefixes(code: str, day) -> tuple[str, ...]:
-    """The diagnosis codes or prefixes that support a drug, from the drugs table."""
+    """The diagnosis codes or prefixes that support a drug with a coverage list (drugs table
+    ``dx_policy`` = coverage); () for a drug whose list is illustrative or that has none."""
     row = tables.get("drugs").lookup(code, on=day)
-    found = (p.replace(".", "") for p in tables.cell_list(row.values.get("supporting_dx", "") if row else ""))
+    if row is None or row.values.get("dx_policy", "") != "coverage":
+        return ()
+    found = (p.replace(".", "") for p in tables.cell_list(row.values.get("supporting_dx", "")))
     return tuple(p for p in found if p)
 
 
@@ -152,7 +185,7 @@ def _supporting(claim, code, day):
 
 
 def _drug_lines(claim, ctx) -> list:
-    """(line, date, (prefixes, positions)) for the claim's drug lines with a diagnosis list; once per
+    """(line, date, (prefixes, positions)) for the claim's drug lines with a coverage list; once per
     claim for DX004 and DX005."""
     return ctx.once("dx-drugs", lambda: list(_find_drug_lines(claim)))
 
@@ -226,25 +259,24 @@ def supporting_diagnosis_not_pointed(claim, ctx):
 
 def _unpointed(claim, ctx):
     flagged = set()
+    gives = admin_drugs.given(ctx)
+    count = len(claim.diagnoses)
     for line, day, (_prefixes, positions) in _drug_lines(claim, ctx):
         if not positions:
             continue
         given = [
             ln
             for ln in claim.lines
-            if claim.line_date(ln) == day
-            and ln.service is not None
-            and tables.code_kind(ln.code, day) == "admin"
+            if claim.line_date(ln) == day and ln.service is not None and gives.get(id(ln)) == line.code
         ]
         for target in [line, *given]:
             pointed = {int(p) for p in target.pointers if p.isdigit()}
             if pointed & set(positions) or id(target) in flagged:
                 continue
             flagged.add(id(target))
-            filled = [p for p in target.pointers if p]
+            value = _with_pointer(target, positions[0], count)
             fix = None
-            if len(filled) < 4:
-                value = ":".join([*filled, str(positions[0])])
+            if value is not None:
                 fix = Fix(
                     "set",
                     target.service.at("SV107"),
