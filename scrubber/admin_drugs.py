@@ -45,7 +45,9 @@ def _overlaps(a, b) -> bool:
 
 def _match(ctx) -> dict[int, str | None]:
     view = admin.for_claim(ctx)
-    drugs = [a for a in view.lines if a.line.service is not None and tables.code_kind(a.code, a.day) == "drug"]
+    drugs = [
+        a for a in view.lines if a.line.service is not None and tables.code_kind(a.code, a.day) == "drug"
+    ]
     out: dict[int, str | None] = {}
     addon_of = {id(addon.line): adm.primary for adm in view.administrations() for addon in adm.addons}
     pending = []
