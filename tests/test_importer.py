@@ -117,7 +117,7 @@ def test_import_refuses_a_file_that_is_not_cms(tmp_path):
 
 
 HCPCS = """HCPC\tSEQNUM\tRECID\tLONG DESCRIPTION\tSHORT DESCRIPTION\tADD DT\tACT EFF DT\tTERM DT\tACTION CD
-J2506\t0010\t3\tInjection, pegfilgrastim, excludes biosimilar, 0.5 mg\tInj pegfilgrast ex bio 0.5mg\t20220101\t20220101\t\tN
+J2506\t0010\t3\tInjection, pegfilgrastim, 0.5 mg\tInj pegfilgrast ex bio 0.5mg\t20220101\t20220101\t\tN
 J2506\t0020\t4\t(continuation)\t\t\t\t\t
 J9312\t0010\t3\tInjection, rituximab, 10 mg\tInj rituximab 10 mg\t20190101\t20190101\t\tN
 J9999\t0010\t3\tExample code deleted this year\tExample deleted\t20100101\t20270101\t20270331\tD
