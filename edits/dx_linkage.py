@@ -90,7 +90,8 @@ def pointer_duplicate(line, ctx):
         A line does not point at the same diagnosis twice in SV107.
     Why it matters:
         A repeated pointer takes one of the four slots and some payers reject the line as
-        malformed. The fix keeps the first occurrence of each pointer, in order.
+        malformed. The fix keeps the first occurrence of each pointer, in order, and drops a
+        pointer that points at no diagnosis (DX001) when a valid one remains.
     """
     hits = Hits()
     if line.service is None:
@@ -129,8 +130,9 @@ def first_pointer_missing(line, ctx):
         Every 837P service line has its first diagnosis pointer (SV107-1, required by the guide).
     Why it matters:
         Without a first pointer the line has no primary diagnosis and is rejected. When later
-        pointers are present the fix moves them up; when the claim has a single diagnosis the fix
-        points at it; otherwise the biller must choose.
+        pointers are present the fix moves them up (dropping any that point at no diagnosis
+        while a valid one remains); when the claim has a single diagnosis the fix points at it;
+        otherwise the biller must choose.
     """
     hits = Hits()
     if line.service is None or (line.pointers and line.pointers[0]) or not ctx.claim.diagnoses:
@@ -213,9 +215,13 @@ def _find_drug_lines(claim):
 def drug_diagnosis_not_supported(claim, ctx):
     """
     What it checks:
-        For every drug with a diagnosis list in the drugs table, at least one of the claim's
-        diagnoses (837P HI, 837I principal and other diagnoses) is on it (a code or a category
-        prefix: M05.79 supports rituximab for rheumatoid arthritis).
+        For every drug whose diagnosis list in the drugs table is a coverage list (dx_policy =
+        coverage: the biologics and biosimilars, IVIG, chemotherapy, whose LCD or payer policy
+        names the diagnoses), at least one of the claim's diagnoses (837P HI, 837I principal and
+        other diagnoses) is on it (a code or a category prefix: M05.79 supports rituximab for
+        rheumatoid arthritis). Anti-infectives (meropenem, vancomycin, ceftriaxone ...) and
+        supportive drugs (saline, antiemetics, diphenhydramine) have an illustrative list and
+        are not checked: any infection diagnosis supports an antibiotic (RULES.md D).
     Why it matters:
         Payers pay costly drugs only for covered indications (LCD billing and coding articles,
         payer medical policies); a drug with no supporting diagnosis on the claim is denied.
@@ -247,12 +253,19 @@ def drug_diagnosis_not_supported(claim, ctx):
 def supporting_diagnosis_not_pointed(claim, ctx):
     """
     What it checks:
-        On 837P, a drug line and the administration lines of its date point (SV107) at a
-        diagnosis that supports the drug, when the claim has one.
+        On 837P, for a drug with a coverage list (DX004), the drug line and the administration
+        line that gives that drug point (SV107) at a diagnosis that supports it, when the claim
+        has one. The administration line is matched to its drug by the administration record's
+        drug column, else (an add-on hour) by the infusion it extends, else by administration
+        family (chemo/complex or therapeutic codes for a biologic, hydration codes for saline)
+        and time overlap on the same date; a line that could give more than one drug (an
+        antiemetic push beside a biologic infusion) is not asked to point at the biologic's
+        diagnosis.
     Why it matters:
         The payer reads the pointed diagnoses as the reason for each line; a drug pointing only
         at an unrelated diagnosis (Z79.899 long-term drug therapy) is denied even though the
-        supporting diagnosis is on the claim. The fix adds the pointer when a slot is free.
+        supporting diagnosis is on the claim. The fix adds the pointer when a slot is free,
+        replacing a pointer that points at no diagnosis (DX001) rather than keeping it.
     """
     return sorted(_unpointed(claim, ctx), key=lambda h: h.line)
 
