@@ -272,11 +272,11 @@ def supporting_diagnosis_not_pointed(claim, ctx):
 
 def _unpointed(claim, ctx):
     flagged = set()
-    gives = admin_drugs.given(ctx)
     count = len(claim.diagnoses)
     for line, day, (_prefixes, positions) in _drug_lines(claim, ctx):
         if not positions:
             continue
+        gives = admin_drugs.given(ctx)  # computed once per claim, only for a claim that needs it
         given = [
             ln
             for ln in claim.lines

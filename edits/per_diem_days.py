@@ -21,8 +21,22 @@ def _spans(claim, ctx):
             yield entry, (entry.end - entry.start).days + 1
 
 
-def _span_text(entry, days: int) -> str:
-    return f"{entry.start:%Y-%m-%d}" + (f" to {entry.end:%Y-%m-%d}" if days > 1 else "")
+def _units_against_days(claim, ctx, over: bool) -> Hits:
+    """Per diem lines with more units than days (``over``, with the safe fix units = days) or fewer."""
+    hits = Hits()
+    for entry, days in _spans(claim, ctx):
+        line = entry.line
+        if line.units == days or (line.units > days) != over:
+            continue
+        loc = line.service.at(line.units_element)
+        fix = (
+            Fix("set", loc, str(days), line.units_text, "safe", f"Set {line.code} units to {days}")
+            if over
+            else None
+        )
+        span = f"{entry.start:%Y-%m-%d}" + (f" to {entry.end:%Y-%m-%d}" if days > 1 else "")
+        hits.add(loc, line.units_text, days, line=line.number, code=line.code, span=span, fix=fix)
+    return hits
 
 
 @FAMILY.edit(
@@ -49,23 +63,7 @@ def per_diem_units_exceed_days(claim, ctx):
         and are denied or recovered. The fix sets the units to the days (the charge is scaled
         with them). Fewer units than days is PD006.
     """
-    hits = Hits()
-    for entry, days in _spans(claim, ctx):
-        line = entry.line
-        if line.units <= days:
-            continue
-        loc = line.service.at(line.units_element)
-        fix = Fix("set", loc, str(days), line.units_text, "safe", f"Set {line.code} units to {days}")
-        hits.add(
-            loc,
-            line.units_text,
-            days,
-            line=line.number,
-            code=line.code,
-            span=_span_text(entry, days),
-            fix=fix,
-        )
-    return hits
+    return _units_against_days(claim, ctx, over=True)
 
 
 @FAMILY.edit(
@@ -90,17 +88,4 @@ def per_diem_units_under_days(claim, ctx):
         is only in the therapy record, so there is no automatic fix: setting the units to the days
         could bill days the patient had no therapy.
     """
-    hits = Hits()
-    for entry, days in _spans(claim, ctx):
-        line = entry.line
-        if line.units >= days:
-            continue
-        hits.add(
-            line.service.at(line.units_element),
-            line.units_text,
-            days,
-            line=line.number,
-            code=line.code,
-            span=_span_text(entry, days),
-        )
-    return hits
+    return _units_against_days(claim, ctx, over=False)
