@@ -235,11 +235,12 @@ def hcpcs_code_not_effective(line, ctx):
         0.5 mg where J2505 was 6 mg), so the units must be recomputed: there is no automatic fix.
     """
     hits = Hits()
-    if line.proc_qualifier != "HC" or not HCPCS_LEVEL2.match(line.code) or line.service is None:
-        return hits
+    code = line.code
+    if not code or code[0].isdigit() or line.proc_qualifier != "HC" or not HCPCS_LEVEL2.match(code):
+        return hits  # CPT codes (most lines) leave at the first test
     day = ctx.claim.line_date(line)
-    found = hcpcs_status(line.code, day)
-    if found is not None:
+    found = hcpcs_status(code, day)
+    if found is not None and line.service is not None:
         status, replaced = found
         hits.add(
             line.service.at(f"{line.code_element}-2"),

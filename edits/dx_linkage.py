@@ -66,8 +66,9 @@ def pointer_out_of_range(line, ctx):
     if line.service is None:
         return hits
     count = len(ctx.claim.diagnoses)
+    top = min(count, MAX_POINTERS_TARGETS)
     for index, pointer in _pointed(line):
-        if not _in_range(pointer, count):
+        if not pointer.isdigit() or not 1 <= int(pointer) <= top:  # _in_range, inlined: every line
             hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 
@@ -276,15 +277,21 @@ def _unpointed(claim, ctx):
     for line, day, (_prefixes, positions) in _drug_lines(claim, ctx):
         if not positions:
             continue
-        gives = admin_drugs.given(ctx)  # computed once per claim, only for a claim that needs it
-        given = [
+        wanted = set(positions)
+        missing = [
             ln
             for ln in claim.lines
-            if claim.line_date(ln) == day and ln.service is not None and gives.get(id(ln)) == line.code
+            if ln.service is not None
+            and id(ln) not in flagged
+            and claim.line_date(ln) == day
+            and not wanted.intersection(int(p) for p in ln.pointers if p.isdigit())
         ]
-        for target in [line, *given]:
-            pointed = {int(p) for p in target.pointers if p.isdigit()}
-            if pointed & set(positions) or id(target) in flagged:
+        if not missing:
+            continue
+        others = [ln for ln in missing if ln is not line]
+        gives = admin_drugs.given(ctx) if others else {}  # matched once per claim, only when needed
+        for target in missing:
+            if target is not line and gives.get(id(target)) != line.code:
                 continue
             flagged.add(id(target))
             value = _with_pointer(target, positions[0], count)

@@ -27,11 +27,6 @@ def given(ctx) -> dict[int, str | None]:
     return ctx.once("admin-drugs", lambda: _match(ctx))
 
 
-def _drug_family(code: str, day) -> str | None:
-    row = tables.get("drugs").lookup(code, on=day)
-    return row.values.get("admin_family") if row else None
-
-
 def _recorded(ctx, line) -> set[str]:
     times = ctx.times
     if not times.rows:
@@ -72,7 +67,7 @@ def _by_family(a, same_day) -> str | None:
         return None  # home visits and unknown families serve every therapy of the day
     candidates = []
     for d in same_day:
-        family = _drug_family(d.code, d.day)
+        family = d.drug_family  # drug_admin_family table
         if family is None:
             return None  # a drug the tables do not know could be the one given
         if family in fits:
