@@ -15,6 +15,7 @@ MODULES = [
     "ndc",
     "payer_policy",
     "per_diem",
+    "per_diem_days",
     "prior_auth",
     "start_stop",
     "structure",
