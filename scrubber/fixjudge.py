@@ -1,14 +1,16 @@
 """pyx12 as the judge of corrected claims, on the changed claims only.
 
-The changed claims are taken in batches; each batch is written twice as a small interchange of its
-own (with each claim's envelope and HL loops, as ``scrub gate`` writes them): once as the input had
-the claims, once as corrected.  A claim whose corrected form draws implementation-guide errors it
-did not draw before (a different list, at least as long) keeps its original segments, and its
-changes are reported as skipped.  The whole file is never validated again.
+The changed claims are taken in batches; each batch is written as a small interchange of its own
+(with each claim's envelope and HL loops, as ``scrub gate`` writes them) as corrected, and the
+claims pyx12 finds errors in are written again as the input had them.  A claim whose corrected
+form draws implementation-guide errors it did not draw before (a different list, at least as
+long) keeps its original segments, and its changes are reported as skipped.  The whole file is
+never validated again.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Iterator
 
@@ -55,12 +57,15 @@ def _worse(original: str, fixed: str, changed: set, validator) -> list[tuple[int
     streams: list[RawStream] = []
 
     def judge() -> None:
-        before = _errors([b[1] for b in batch], streams[0], validator)
         after = _errors([b[2] for b in batch], streams[1], validator)
-        for (k, _, unit), was, now in zip(batch, before, after, strict=True):
-            if now and sorted(now) != sorted(was) and len(now) >= len(was):
+        # a claim pyx12 accepts as corrected is never worse: only the others are judged as they were
+        suspects = [(b, now) for b, now in zip(batch, after, strict=True) if now]
+        before = _errors([b[1] for b, _ in suspects], streams[0], validator) if suspects else []
+        for ((k, _, unit), now), was in zip(suspects, before, strict=True):
+            if sorted(now) != sorted(was) and len(now) >= len(was):
                 worse.append((k, unit.claim_id))
         batch.clear()
+        gc.collect()  # pyx12's maps are cyclic garbage, and the CLI collects old objects rarely
 
     pairs = zip(_claims(original), _claims(fixed), strict=False)
     for k, ((so, uo), (sf, uf)) in enumerate(pairs):
