@@ -203,28 +203,13 @@ def fix_file(
     return outcome
 
 
-def fix_data(
-    data: bytes,
-    name: str,
-    engine: Engine,
-    *,
-    unsafe: bool = False,
-    max_passes: int = MAX_PASSES,
-    validator: Callable[[bytes], list] | None = None,
-) -> Outcome:
-    """:func:`fix_file` on bytes held in memory; ``outcome.data`` is the corrected file."""
+def fix_data(data: bytes, name: str, engine: Engine, **options) -> Outcome:
+    """:func:`fix_file` (with its keyword ``options``) on bytes held in memory; ``outcome.data``
+    is the corrected file."""
     with tempfile.TemporaryDirectory(prefix="scrub-fix-") as tmp:
         source = os.path.join(tmp, "input.x12")
         Path(source).write_bytes(data)
-        outcome = fix_file(
-            source,
-            name,
-            engine,
-            unsafe=unsafe,
-            max_passes=max_passes,
-            validator=validator,
-            temps=Temps(tmp),
-        )
+        outcome = fix_file(source, name, engine, temps=Temps(tmp), **options)
         outcome.data = Path(outcome.path).read_bytes()
         outcome.path = None
     return outcome
