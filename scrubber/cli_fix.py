@@ -7,12 +7,15 @@ claims were held (gate), 2 usage error or an unreadable input.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import typer
 
-from .cli import FailOn, Format, app, fail, guard_output, settings, write_atomic, write_report
-from .fixer import claim_diff, fix_data
+from .cli import FailOn, Format, _final_mode, app, fail, guard_output, settings, write_report
+from .fixer import Temps, claim_diff, fix_file
 from .pipeline import Engine, exit_code, settle
 from .read import InputError
 
@@ -26,12 +29,48 @@ def _validator(enabled: bool):
     return lambda data: validate(data).errors
 
 
-def _read_input(path: str) -> bytes:
+def _why(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _writable(path: str | None) -> None:
+    """Refuse, before any work, an output that cannot be written (permission denied, a read-only or
+    pseudo file system): exit 2 with one line."""
+    if not path or path in ("-", os.devnull):
+        return
     try:
-        return Path(path).read_bytes()
+        fd, probe = tempfile.mkstemp(prefix=f".{Path(path).name}.", suffix=".tmp", dir=_folder(path))
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
-        typer.echo(f"scrub: {path}: cannot open: {exc.strerror or type(exc).__name__}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"{path}: cannot write: {_why(exc)}")
+
+
+def _folder(path: str) -> str:
+    return str(Path(path).parent or Path("."))
+
+
+def _commit(tmp: str, path: str) -> None:
+    """Move a finished temporary file over ``path`` (or copy it to the null device)."""
+    try:
+        if path == os.devnull:
+            shutil.copyfile(tmp, path)
+            Path(tmp).unlink()
+            return
+        _final_mode(tmp, Path(path))
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        fail(f"{path}: cannot write: {_why(exc)}")
+
+
+def _report(result, path: str | None, format: Format) -> None:
+    if not path:
+        return
+    try:
+        write_report(result, path, format)
+    except OSError as exc:
+        fail(f"{path}: cannot write: {_why(exc)}")
 
 
 @app.command()
@@ -65,36 +104,52 @@ def fix(
     fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity left that makes exit 1."),
 ) -> None:
     """Apply the edits' fixes (safe ones unless --unsafe-fixes), re-check, and write the corrected file."""
-    cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs=1)
+    cfg, record = settings(config, select, ignore, payer, fail_on, times)
     if not diff and not output:
         fail("fix needs --output FILE (or --diff)")
+    if path == "-":
+        fail("fix reads a file, not standard input")
     guard_output(output, [path], "corrected file")
     guard_output(report, [path, output or ""], "report")
-    data = _read_input(path)
+    for out in (None if diff else output, report):
+        _writable(out)
     settle()
+    engine = Engine(cfg, record)
+    temps = Temps(None if diff or output == os.devnull else _folder(output), Path(output or "fix").name)
     try:
-        outcome = fix_data(
-            data, path, Engine(cfg, record), unsafe=unsafe_fixes, validator=_validator(validate)
-        )
-    except InputError as exc:
-        fail(f"{path}: {exc.describe()}")
-    result = outcome.result
-    result.changes = [c.as_dict() for c in outcome.changes]
-    result.fix_skipped = [s.as_dict() for s in outcome.skipped]
-    for bad in result.unreadable:
-        fail(f"{path}: {bad.error}")
-    if diff:
-        typer.echo(claim_diff(data, outcome.data, path), nl=False)
-    else:
-        write_atomic(output, outcome.data)
-        claims = len({c.claim_id for c in outcome.changes if c.claim_id})
-        typer.echo(
-            f"scrub: {len(outcome.changes)} change(s) in {claims} claim(s), {len(outcome.skipped)} fix(es) "
-            f"skipped, {outcome.passes} pass(es); corrected file written to {output}",
-            err=True,
-        )
-    if report:
-        write_report(result, report, format)
+        try:
+            outcome = fix_file(
+                path, path, engine, unsafe=unsafe_fixes, validator=_validator(validate), temps=temps
+            )
+        except InputError as exc:
+            fail(f"{path}: {exc.describe()}")
+        except OSError as exc:
+            fail(f"{path}: cannot read: {_why(exc)}")
+        result = outcome.result
+        result.changes = [c.as_dict() for c in outcome.changes]
+        result.fix_skipped = [s.as_dict() for s in outcome.skipped]
+        for bad in result.unreadable:
+            fail(f"{path}: {bad.error}")
+        if diff:
+            text = claim_diff(Path(path).read_bytes(), Path(outcome.path).read_bytes(), path)
+            typer.echo(text, nl=False)
+        else:
+            finished = outcome.path
+            if finished == path:  # nothing changed: the output is a copy of the input
+                finished = temps.new()
+                shutil.copyfile(path, finished)
+            _commit(finished, output)
+            claims = len({c.claim_id for c in outcome.changes if c.claim_id})
+            skipped = len(outcome.skipped)
+            typer.echo(
+                f"scrub: {len(outcome.changes)} change(s) in {claims} claim(s), {skipped} fix(es) "
+                f"skipped, {outcome.passes} pass(es); corrected file written to {output}",
+                err=True,
+            )
+    finally:
+        temps.clear()
+        engine.close()
+    _report(result, report, format)
     raise typer.Exit(exit_code(result, cfg.fail_on))
 
 
@@ -126,50 +181,68 @@ def gate(
 ) -> None:
     """Pass clean claims on and hold the rest: two complete interchanges, every claim in one of them."""
     from .findings import Severity
-    from .gate import gate_data
+    from .gate import gate_file
     from .pipeline import expand
 
     if fail_on is FailOn.never:
         fail("gate --fail-on takes error or warning")
-    cfg, record = settings(config, select, ignore, payer, None, times, jobs=1)
+    cfg, record = settings(config, select, ignore, payer, None, times)
     cfg.validate = cfg.validate or validate or bool(ack)
     inputs = expand(paths)
+    if not inputs:
+        fail("no input files")
     for out in (clean, held, report, ack):
         guard_output(out, inputs, "output")
     if Path(clean).resolve() == Path(held).resolve():
         fail("--clean and --held must be different files")
+    named = [
+        Path(out).resolve() for out in (clean, held, report, ack) if out and out not in ("-", os.devnull)
+    ]
+    if len(set(named)) < len(named):
+        fail("--clean, --held, --report and --ack must be different files")
+    for out in (clean, held, report, ack):
+        _writable(out)
     engine = Engine(cfg, record)
     engine.want_ack = bool(ack)
     settle()
     threshold = Severity.parse(fail_on.value)
-    clean_parts, held_parts, combined = [], [], None
+    combined = None
     totals = {"input_claims": 0, "clean_claims": 0, "held_claims": 0}
-    for name in inputs:
-        try:
-            outcome = gate_data(_read_input(name), name, engine, threshold)
-        except InputError as exc:
-            fail(f"{name}: {exc.describe()}")
-        for bad in outcome.result.unreadable:
-            fail(f"{name}: {bad.error}")
-        clean_parts.append(outcome.clean)
-        held_parts.append(outcome.held)
-        totals["input_claims"] += outcome.claims
-        totals["clean_claims"] += outcome.clean_claims
-        totals["held_claims"] += outcome.held_claims
-        combined = _merge(combined, outcome.result)
-    assert totals["clean_claims"] + totals["held_claims"] == totals["input_claims"]
-    write_atomic(clean, b"".join(clean_parts))
-    write_atomic(held, b"".join(held_parts))
-    if ack:
-        write_atomic(ack, "".join(engine.acks).encode("utf-8"))
+    temps = [Temps(None if out == os.devnull else _folder(out), Path(out).name) for out in (clean, held)]
+    try:
+        clean_tmp, held_tmp = (t.new() for t in temps)
+        with open(clean_tmp, "wb") as clean_fh, open(held_tmp, "wb") as held_fh:
+            for name in inputs:
+                try:
+                    outcome = gate_file(name, name, engine, threshold, clean_fh, held_fh)
+                except InputError as exc:
+                    fail(f"{name}: {exc.describe()}")
+                except OSError as exc:
+                    fail(f"{name}: cannot read: {_why(exc)}")
+                totals["input_claims"] += outcome.claims
+                totals["clean_claims"] += outcome.clean_claims
+                totals["held_claims"] += outcome.held_claims
+                combined = _merge(combined, outcome.result)
+        if totals["clean_claims"] + totals["held_claims"] != totals["input_claims"]:
+            fail("the clean and held claims do not add up to the input claims; nothing written")
+        _commit(clean_tmp, clean)
+        _commit(held_tmp, held)
+        if ack:
+            temps.append(Temps(None if ack == os.devnull else _folder(ack), Path(ack).name))
+            ack_tmp = temps[-1].new()
+            Path(ack_tmp).write_bytes("".join(engine.acks).encode("utf-8"))
+            _commit(ack_tmp, ack)
+    finally:
+        for t in temps:
+            t.clear()
+        engine.close()
     combined.gate = {**totals, "clean": clean, "held": held, "fail_on": fail_on.value}
     typer.echo(
         f"scrub: {totals['input_claims']} claim(s) in, {totals['clean_claims']} clean -> {clean}, "
         f"{totals['held_claims']} held -> {held}",
         err=True,
     )
-    if report:
-        write_report(combined, report, format)
+    _report(combined, report, format)
     raise typer.Exit(1 if totals["held_claims"] else 0)
 
 

@@ -6,139 +6,168 @@ short, ...).  Control-number and count findings (STR001-STR006) are cured by the
 every output envelope is written anew: each claim travels with its interchange, group and
 transaction headers (control numbers kept), its billing-provider, subscriber and patient loops,
 HL ids renumbered with their parents and child codes, and SE01 / GE01 / IEA01 counted.  Every
-input claim lands in exactly one output.
+input claim lands in exactly one output, or the file is refused.
+
+The file is streamed three times, never held: ``check`` (the same reader and parallel batching as
+``scrub check``), a walk that places each finding on its claim or transaction set, and a walk that
+writes each claim to its output as it comes (scrubber/stream.py).
 """
 
 from __future__ import annotations
 
+import io
+import os
+import tempfile
+from bisect import bisect_left
+from collections import deque
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from .findings import Severity
 from .pipeline import Engine, Result
 from .rawfile import RawFile
+from .read import InputError, SegmentReader
+from .stream import RawStream, Unit, Walker, clean_text
 
 CURED_BY_REBUILD = frozenset({"STR001", "STR002", "STR003", "STR004", "STR005", "STR006", "STR011"})
-CLAIM_END = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ISA", "GS", "ST"})
-
-
-@dataclass(frozen=True)
-class Context:
-    isa: int
-    gs: int | None
-    st: tuple[int, ...]  # ST and the header segments before the first HL
-    hl20: tuple[int, ...]
-    hl22: tuple[int, ...]
-    hl23: tuple[int, ...]
 
 
 @dataclass
 class ClaimSpan:
     start: int
     end: int
-    context: Context
     claim_id: str
 
 
 @dataclass
 class Outcome:
-    clean: bytes
-    held: bytes
     claims: int
     clean_claims: int
     held_claims: int
     held_ids: list[str] = field(default_factory=list)
     result: Result | None = None
+    clean: bytes = b""  # gate_data only: the outputs in memory
+    held: bytes = b""
 
 
 def claim_spans(raw: RawFile) -> tuple[list[ClaimSpan], dict[int, tuple[int, int]]]:
-    """Every claim with its context, and every ST's [start, end] index range."""
-    spans: list[ClaimSpan] = []
-    transactions: dict[int, tuple[int, int]] = {}
-    isa = gs = None
-    blocks: dict[str, list[int]] = {}
-    current: str | None = None
-    i, count = 0, len(raw.segments)
-    while i < count:
-        sid = raw.seg_id(i)
-        if sid == "ISA":
-            isa, gs, blocks, current = i, None, {}, None
-        elif sid == "GS":
-            gs, blocks, current = i, {}, None
-        elif sid == "ST":
-            blocks, current = {"st": [i]}, "st"
-            transactions[i] = (i, count - 1)
-        elif sid == "SE":
-            st = blocks.get("st", [None])[0]
-            if st is not None:
-                transactions[st] = (st, i)
-            current = None
-        elif sid == "HL":
-            level = raw.elements(i)[3] if len(raw.elements(i)) > 3 else ""
-            drop = {"20": ("hl20", "hl22", "hl23"), "22": ("hl22", "hl23"), "23": ("hl23",)}.get(level, ())
-            for name in drop:
-                blocks.pop(name, None)
-            current = {"20": "hl20", "22": "hl22", "23": "hl23"}.get(level)
-            if current:
-                blocks[current] = [i]
-        elif sid == "CLM":
-            end = i + 1
-            while end < count and raw.seg_id(end) not in CLAIM_END:
-                end += 1
-            context = Context(
-                isa if isa is not None else -1,
-                gs,
-                *(tuple(blocks.get(k, ())) for k in ("st", "hl20", "hl22", "hl23")),
-            )
-            els = raw.elements(i)
-            spans.append(ClaimSpan(i, end, context, els[1] if len(els) > 1 else ""))
-            current = None
-            i = end
-            continue
-        elif sid in ("GE", "IEA"):
-            current = None
-        elif current is not None:
-            blocks[current].append(i)
-        i += 1
-    return spans, transactions
+    """Every claim's [start, end) index range, and every ST's [start, end] index range."""
+    walker = Walker(raw.segments, raw.element, raw.terminator not in "\r\n")
+    spans = [ClaimSpan(u.start, u.end, u.claim_id) for u in walker if u.claim is not None]
+    return spans, {st: (a, b) for st, (a, b) in walker.transactions.items()}
+
+
+def scrub_path(engine: Engine, path: str, name: str) -> Result:
+    """``check`` of one file (as ``Engine.scrub_data`` does for bytes), reported under ``name``."""
+    import datetime as dt
+
+    result = Result(inputs=[name], started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    result.times = engine.times.source
+    engine.times.matched.clear()
+    result.files.append(engine.scrub_file(path, result, display=name))
+    engine._unmatched_times(result)
+    return result
+
+
+def open_stream(path: str) -> tuple[BinaryIO, RawStream]:
+    handle = open(path, "rb")
+    try:
+        return handle, RawStream(handle)
+    except BaseException:
+        handle.close()
+        raise
 
 
 class _Writer:
-    """Builds one output interchange file from claims, rebuilding envelopes and the HL tree."""
+    """Writes one output interchange from claims as they come, rebuilding envelopes and HL trees.
 
-    def __init__(self, raw: RawFile):
-        self.raw = raw
-        self.out: list[str] = []
+    A transaction's segments are written as soon as they are final: only an HL whose child code
+    (HL04) is not known yet, and what follows it, wait (until it gets a child or is left)."""
+
+    def __init__(self, out: BinaryIO, stream: RawStream):
+        self.fh = out
+        self.stream = stream
+        self.element = stream.element
+        self.chunks: list[str] = []
+        self.size = 0
         self.isa = self.gs = None
+        self.isa_text = ""
+        self.gs_els: list[str] = []
         self.st: tuple[int, ...] | None = None
         self.hl: dict[str, tuple[int, ...] | None] = {}
         self.hl_ids: dict[str, str] = {}
-        self.body: list[list[str]] = []  # the open transaction's segments, as element lists
+        self.pending: deque = deque()  # segment texts, and HL element lists whose HL04 is open
+        self.open: dict[str, list[str]] = {}  # new HL id -> its elements, while it may get children
+        self.count = 0  # segments in the open transaction
+        self.first: list[str] | None = None  # its first segment's elements (ST02 for the SE)
+        self.hl_count = 0
         self.groups = self.sets = 0
         self.claims = 0
+        self.segments = 0  # written so far (the ordinal of the last one)
+        self.last_claim = (0, 0)
 
-    def _text(self, index: int) -> str:
-        return (
-            self.raw.segments[index].text
-            if index == self.isa
-            else self.raw.element.join(self.raw.elements(index))
-        )
+    def _clean(self, seg) -> str:
+        return clean_text(seg.text, self.stream.drop_breaks)
 
-    def add(self, span: ClaimSpan) -> None:
-        ctx = span.context
+    def _write(self, text: str) -> None:
+        self.chunks.append(text)
+        self.segments += 1
+        self.size += len(text)
+        if self.size > 1 << 16:
+            self._drain()
+
+    def _drain(self) -> None:
+        if self.chunks:
+            sep = self.stream.terminator + self.stream.line_end
+            self.fh.write((sep.join(self.chunks) + sep).encode("utf-8", errors="surrogateescape"))
+        self.chunks, self.size = [], 0
+
+    def _body(self, item) -> None:
+        if self.first is None:
+            self.first = item if isinstance(item, list) else item.split(self.element)
+        self.pending.append(item)
+        self.count += 1
+
+    def _flush(self) -> None:
+        pending, element = self.pending, self.element
+        while pending:
+            item = pending[0]
+            if isinstance(item, list):
+                if self.open.get(item[1]) is item:
+                    return
+                item = element.join(item)
+            pending.popleft()
+            self._write(item)
+
+    def _retire(self, levels) -> None:
+        """HLs left behind: they get no more children."""
+        for level in levels:
+            if self.hl.get(level) is not None:
+                e = self.open.pop(self.hl_ids.get(level, ""), None)
+                if e is not None:
+                    e[4] = "0"
+
+    def add(self, unit: Unit) -> None:
+        ctx = unit.context
+        segs = ctx.segs
         if ctx.isa != self.isa:
             self._close_isa()
             self.isa = ctx.isa
-            self.out.append(self.raw.segments[ctx.isa].text)
+            self.isa_text = segs[ctx.isa].text if ctx.isa in segs else ""
+            self._write(self.isa_text)
         if ctx.gs != self.gs:
             self._close_gs()
             self.gs = ctx.gs
             if ctx.gs is not None:
-                self.out.append(self._text(ctx.gs))
+                text = self._clean(segs[ctx.gs])
+                self.gs_els = text.split(self.element)
+                self._write(text)
                 self.groups += 1
         if ctx.st != self.st:
             self._close_st()
             self.st = ctx.st
-            self.body = [self.raw.elements(i) for i in ctx.st]
+            for i in ctx.st:
+                self._body(self._clean(segs[i]))
             self.hl, self.hl_ids = {}, {}
             self.sets += 1
         parent = ""
@@ -146,83 +175,205 @@ class _Writer:
             if not block:
                 continue
             if self.hl.get(level) != block:
+                deeper = {"20": ("22", "23"), "22": ("23",), "23": ()}[level]
+                self._retire((level, *deeper))
                 self.hl[level] = block
-                for deeper in {"20": ("22", "23"), "22": ("23",), "23": ()}[level]:
-                    self.hl.pop(deeper, None)
-                new_id = str(sum(1 for e in self.body if e[0] == "HL") + 1)
+                for name in deeper:
+                    self.hl.pop(name, None)
+                self.hl_count += 1
+                new_id = str(self.hl_count)
                 self.hl_ids[level] = new_id
-                head = self.raw.elements(block[0])
+                head = self._clean(segs[block[0]]).split(self.element)
                 head += [""] * (5 - len(head))
-                self.body.append(["HL", new_id, parent, head[3], head[4]])
-                self.body += [self.raw.elements(i) for i in block[1:]]
+                e = ["HL", new_id, parent, head[3], head[4]]
+                above = self.open.pop(parent, None)
+                if above is not None:
+                    above[4] = "1"
+                self.open[new_id] = e
+                self._body(e)
+                for i in block[1:]:
+                    self._body(self._clean(segs[i]))
             parent = self.hl_ids[level]
-        self.body += [self.raw.elements(i) for i in range(span.start, span.end)]
+        first = self.segments + len(self.pending) + 1  # every pending item is written in order
+        for seg in unit.claim_segments:
+            self._body(self._clean(seg))
+        self.last_claim = (first, first + len(unit.claim_segments) - 1)  # its ordinals in the output
         self.claims += 1
+        self._flush()
 
     def _close_st(self) -> None:
         if self.st is None:
             return
-        parents = {e[2] for e in self.body if e[0] == "HL"}
-        for e in self.body:
-            if e[0] == "HL":
-                e[4] = "1" if e[1] in parents else "0"
-        st02 = self.body[0][2] if len(self.body[0]) > 2 else ""
-        self.out += [self.raw.element.join(e) for e in self.body]
-        self.out.append(self.raw.element.join(["SE", str(len(self.body) + 1), st02]))
-        self.st, self.body = None, []
+        for e in self.open.values():
+            e[4] = "0"
+        self.open.clear()
+        self._flush()
+        first = self.first or []
+        st02 = first[2] if len(first) > 2 else ""
+        self._write(self.element.join(["SE", str(self.count + 1), st02]))
+        self.st, self.count, self.first, self.hl_count = None, 0, None, 0
 
     def _close_gs(self) -> None:
         self._close_st()
         if self.gs is not None:
-            gs06 = self.raw.elements(self.gs)[6] if len(self.raw.elements(self.gs)) > 6 else ""
-            self.out.append(self.raw.element.join(["GE", str(self.sets), gs06]))
+            gs06 = self.gs_els[6] if len(self.gs_els) > 6 else ""
+            self._write(self.element.join(["GE", str(self.sets), gs06]))
         self.gs, self.sets = None, 0
 
     def _close_isa(self) -> None:
         self._close_gs()
         if self.isa is not None:
-            isa13 = self.raw.segments[self.isa].text.split(self.raw.element)[13]
-            self.out.append(self.raw.element.join(["IEA", str(self.groups), isa13]))
+            els = self.isa_text.split(self.element)
+            isa13 = els[13] if len(els) > 13 else ""
+            self._write(self.element.join(["IEA", str(self.groups), isa13]))
         self.isa, self.groups = None, 0
 
-    def finish(self) -> bytes:
+    def finish(self) -> None:
         self._close_isa()
-        if not self.out:
-            return b""
-        sep = self.raw.terminator + (self.raw.line_end or "")
-        return (sep.join(self.out) + sep).encode("utf-8", errors="surrogateescape")
+        self._drain()
 
 
-def gate_data(data: bytes, name: str, engine: Engine, threshold: Severity) -> Outcome:
-    result = engine.scrub_data(data, name)
-    raw = RawFile.parse(data)
-    spans, transactions = claim_spans(raw)
-    held_claims: set[int] = set()
-    held_sets: set[int] = set()
-    whole_file = False
+def _marks(result: Result, name: str, threshold: Severity):
+    """The findings that hold: (claim marks: sorted (index, cured)), loose indexes, whole file."""
+    claim_marks: set[tuple[int, bool]] = set()
+    loose: set[int] = set()
+    whole = False
     for f in result.findings:
         if f.severity < threshold or f.file != name:
             continue
         index = f.loc.ordinal - 1 if f.loc and f.loc.ordinal else None
+        cured = f.edit in CURED_BY_REBUILD
         if f.claim_id is not None and index is not None:
-            owner = next((s.start for s in spans if s.start <= index < s.end), None)
-            if owner is not None:
-                held_claims.add(owner)
-                continue
-        if f.edit in CURED_BY_REBUILD:
+            claim_marks.add((index, cured))
+        elif cured:
             continue
-        st = next((st for st, (a, b) in transactions.items() if index is not None and a <= index <= b), None)
+        elif index is None:
+            whole = True
+        else:
+            loose.add(index)
+    return sorted(claim_marks), loose, whole
+
+
+def _check_isa(ctx, stream: RawStream) -> None:
+    """Every interchange a claim is written under must have a fixed-width ISA (the reader checks
+    only the first): its header is copied into the output as it is."""
+    seg = ctx.segs.get(ctx.isa)
+    try:
+        SegmentReader._check_isa((seg.text if seg else "") + stream.terminator, 0)
+    except InputError as exc:
+        raise InputError(exc.reason, segment=ctx.isa + 1) from None
+
+
+class _Replan(Exception):
+    """A finding outside every claim may hold a whole transaction set: place first, then write."""
+
+
+@dataclass
+class _Plan:
+    held: set[int]  # CLM indexes of the claims held
+    sets: set[int]  # ST indexes of the transaction sets held
+    whole: bool  # every claim is held
+
+
+def _walk(path: str, result: Result, claim_marks: list, writers=None, plan: _Plan | None = None):
+    """One walk of the file: place the claim marks on their claims, check that every claim can be
+    placed, and, given ``writers`` (clean, held), write each claim as it comes: held as ``plan``
+    says or, without one, when a mark falls on it (a mark outside every claim raises _Replan).
+    Returns (CLM indexes with a mark, indexes of marks outside every claim, walker, outcome)."""
+    held: set[int] = set()
+    loose: set[int] = set()
+    held_ids: list[str] = []
+    handle, stream = open_stream(path)
+    with handle:
+        walker = Walker(stream, stream.element, stream.drop_breaks)
+        outs = [_Writer(fh, stream) for fh in writers] if writers else []
+        claims = p = 0
+        isas: set[int] = set()
+        for unit in walker:
+            if unit.claim is None:
+                continue
+            claims += 1
+            if unit.context.isa not in isas:
+                isas.add(unit.context.isa)
+                _check_isa(unit.context, stream)
+            start = unit.start
+            while p < len(claim_marks) and claim_marks[p][0] < start:
+                if not claim_marks[p][1]:
+                    loose.add(claim_marks[p][0])
+                p += 1
+            q = bisect_left(claim_marks, (unit.end, False), p)
+            if q > p:
+                held.add(start)
+            p = q
+            if not outs:
+                continue
+            if plan is None:
+                if loose:
+                    raise _Replan
+                hold = start in held
+            else:
+                st = unit.context.st[0] if unit.context.st else None
+                hold = plan.whole or start in plan.held or st in plan.sets
+            outs[hold].add(unit)
+            if hold:
+                held_ids.append(unit.claim_id)
+        loose.update(index for index, cured in claim_marks[p:] if not cured)
+        if outs and plan is None and loose:
+            raise _Replan
+        if walker.stray_claims:
+            raise InputError(
+                "a CLM segment id with stray characters around it: its claim would land in neither output",
+                segment=walker.stray_claims[0] + 1,
+            )
+        counted = result.files[0].claims if result.files else 0
+        if claims != counted:
+            raise InputError(f"{counted} claim(s) checked but {claims} found to place: the file is refused")
+        for out in outs:
+            out.finish()
+    outcome = Outcome(claims, outs[0].claims, outs[1].claims, held_ids, result) if outs else None
+    return held, loose, walker, outcome
+
+
+def gate_file(
+    path: str, name: str, engine: Engine, threshold: Severity, clean: BinaryIO, held: BinaryIO
+) -> Outcome:
+    """Gate the file at ``path`` (reported as ``name``), appending to the ``clean`` and ``held``
+    streams.  Raises InputError when the file cannot be read or its claims cannot all be placed.
+
+    When every finding falls on a claim the file is walked once more, writing; otherwise once to
+    place the findings outside claims on their transaction sets, and once to write."""
+    result = scrub_path(engine, path, name)
+    for bad in result.unreadable:
+        raise InputError(bad.error)
+    claim_marks, loose, whole = _marks(result, name, threshold)
+    if not loose and not whole:
+        marks = clean.tell(), held.tell()
+        try:
+            return _walk(path, result, claim_marks, (clean, held))[3]
+        except _Replan:
+            for fh, at in zip((clean, held), marks, strict=True):
+                fh.seek(at)
+                fh.truncate()
+    claimed, outside, walker, _ = _walk(path, result, claim_marks)
+    sets: set[int] = set()
+    for index in loose | outside:
+        st = next((st for st, (a, b) in walker.transactions.items() if a <= index <= b), None)
         if st is None:
-            whole_file = True
+            whole = True
         else:
-            held_sets.add(st)
-    clean, held = _Writer(raw), _Writer(raw)
-    held_ids = []
-    for span in spans:
-        st = span.context.st[0] if span.context.st else None
-        if whole_file or span.start in held_claims or st in held_sets:
-            held.add(span)
-            held_ids.append(span.claim_id)
-        else:
-            clean.add(span)
-    return Outcome(clean.finish(), held.finish(), len(spans), clean.claims, held.claims, held_ids, result)
+            sets.add(st)
+    return _walk(path, result, claim_marks, (clean, held), _Plan(claimed, sets, whole))[3]
+
+
+def gate_data(data: bytes, name: str, engine: Engine, threshold: Severity) -> Outcome:
+    """:func:`gate_file` on bytes, with both outputs in memory (for tests and small inputs)."""
+    fd, tmp = tempfile.mkstemp(suffix=".x12")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        clean, held = io.BytesIO(), io.BytesIO()
+        outcome = gate_file(tmp, name, engine, threshold, clean, held)
+    finally:
+        os.unlink(tmp)
+    outcome.clean, outcome.held = clean.getvalue(), held.getvalue()
+    return outcome

@@ -148,3 +148,102 @@ def test_a_claim_whose_fix_adds_a_pyx12_error_keeps_its_segments():
     assert b"HI*ABF:M0579" not in outcome.data  # the other CS007 claim was fixed
     assert [s.finding.claim_id for s in outcome.skipped] == ["DEF-CS007-BK"]
     assert all(c.claim_id != "DEF-CS007-BK" for c in outcome.changes)
+
+
+@pytest.mark.parametrize("gap", [98, 998], ids=["HI100", "HI1000"])
+def test_a_diagnosis_past_element_99_is_fixed_without_a_crash(gap):
+    """The fixer addresses an element from the segment id on: HI100-1, HI1000-1 (the old pattern
+    read HI100 as HI1 + 00, and HI1000 raised AttributeError)."""
+    text = renumber(
+        patch(base("837p"), [["HI*ABK:D839*ABF:Z79899~", "HI*ABK:D839*ABF:Z79899" + "*" * gap + "BF:E119~"]])
+    )
+    outcome = fix_data(text.encode(), "c.x12", Engine(Config(jobs=1)))
+    assert [c.edit for c in outcome.changes] == ["CS007"] and outcome.skipped == []
+    assert ("*" * gap + "ABF:E119~").encode() in outcome.data
+    assert findings_for(outcome.result, "CS007") == []
+
+
+def test_a_fix_the_fixer_cannot_address_is_skipped_not_raised():
+    from scrubber.findings import Finding, Severity
+    from scrubber.findings import Fix as FixRecord
+    from scrubber.fixapply import WindowPass
+    from scrubber.model import Loc
+
+    raw = RawFile.parse((ROOT / "sample_837" / "837p_clean.x12").read_bytes())
+    clm = next(i for i, s in enumerate(raw.segments) if s.text.startswith("CLM*"))
+    odd = [
+        FixRecord("set", Loc(clm + 1, "CLM", element, "2300"), "1", None, "safe", "odd")
+        for element in ("CLM", "CLMXX", "SV102", "CLM00", "CLM02-0", "", None)
+    ] + [
+        FixRecord("set", Loc(None, "CLM", "CLM02", "2300"), "1", None, "safe", "no ordinal"),
+        FixRecord("set", Loc(10**6, "CLM", "CLM02", "2300"), "1", None, "safe", "past the end"),
+        FixRecord("set", Loc(clm + 1, "CLM", "CLM02", "2300"), None, None, "safe", "no value"),
+        FixRecord("move", Loc(clm + 1, "CLM", "CLM02", "2300"), "1", None, "safe", "unknown op"),
+    ]
+    findings = [
+        Finding("X", "", "test", Severity.ERROR, "", "c.x12", "C1", None, fix.loc, None, None, fix)
+        for fix in odd
+    ]
+    before = raw.to_bytes()
+    step = WindowPass(raw, unsafe=False)
+    step.apply(findings)
+    assert len(step.skipped) == len(odd) and step.changes == []
+    assert raw.to_bytes() == before
+
+
+@pytest.mark.parametrize("charge", ["1E999", "9" * 40, "NaN", "-0"])
+def test_odd_charges_never_raise_in_the_fixer(charge):
+    """A units fix scales the line charge and the fixer recomputes CLM02: an amount with no X12
+    form (too large, not a number) is left as it is instead of raising decimal errors."""
+    text = renumber(
+        patch(
+            base("inf_837p"),
+            [
+                ["LX*2~\n", f"LX*3~\nSV1*HC:96415*{charge}*UN*3***1~\nDTP*472*D8*20261103~\nLX*2~\n"],
+                ["START 0900 STOP 1030", "START 0900 STOP 1100"],
+            ],
+        )
+    )
+    outcome = fix_data(text.encode(), "c.x12", Engine(Config(jobs=1)))
+    assert outcome.result.files[0].error is None
+    assert all(c.after != c.before for c in outcome.changes)
+
+
+@pytest.mark.parametrize("option", ["-o", "--report"])
+@pytest.mark.parametrize("where", ["/proc/scrub-out.x12", "/sys/scrub-out.x12", "missing/dir/out.x12"])
+def test_an_output_that_cannot_be_written_exits_2_with_one_line(tmp_path, monkeypatch, option, where):
+    monkeypatch.chdir(tmp_path)
+    args = {"-o": "out.x12", option: where}
+    src = ROOT / "sample_837" / "837p_defects.x12"
+    result = RUNNER.invoke(app, ["fix", str(src), "--no-validate", *[x for p in args.items() for x in p]])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert len(result.stderr.strip().splitlines()) == 1 and where in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_pyx12_judge_sees_only_the_changed_claims():
+    data = (ROOT / "sample_837" / "837p_defects.x12").read_bytes()
+    seen: list[bytes] = []
+
+    def judge(candidate: bytes):
+        seen.append(candidate)
+        return []
+
+    outcome = fix_data(data, "d.x12", Engine(Config(jobs=1)), validator=judge)
+    changed = {c.claim_id for c in outcome.changes if c.claim_id}
+    assert len(seen) == 1  # the changed claims as corrected, in one batch (pyx12 accepts them all)
+    for candidate in seen:
+        raw = RawFile.parse(candidate)
+        ids = {raw.elements(i)[1] for i in range(len(raw.segments)) if raw.seg_id(i) == "CLM"}
+        assert ids == changed
+    nothing = fix_data((ROOT / "sample_837" / "837p_clean.x12").read_bytes(), "c.x12", Engine(Config(jobs=1)))
+    assert nothing.changes == []
+    seen.clear()
+    fix_data(
+        (ROOT / "sample_837" / "837p_clean.x12").read_bytes(),
+        "c.x12",
+        Engine(Config(jobs=1)),
+        validator=judge,
+    )
+    assert seen == []

@@ -114,3 +114,119 @@ def test_gate_validate_holds_claims_with_pyx12_errors_and_writes_the_999(tmp_pat
     # DEF-DX002-DUPPTR passes the scrubber's error threshold and pyx12 (a duplicate pointer is a warning)
     assert clean.read_bytes().count(b"CLM*") == 1 and b"DEF-DX002-DUPPTR" in clean.read_bytes()
     assert _validate(clean.read_bytes()).ok
+
+
+CLEAN = ROOT / "sample_837" / "837p_clean.x12"
+
+
+def _gate(tmp_path, src, *extra):
+    clean, held = tmp_path / "clean.x12", tmp_path / "held.x12"
+    result = RUNNER.invoke(app, ["gate", str(src), "--clean", str(clean), "--held", str(held), *extra])
+    return result, clean, held
+
+
+def _refused(result, clean, held):
+    """Exit 2, one line on stderr, no traceback, and neither output written."""
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not clean.exists() and not held.exists()
+
+
+def test_an_isa_that_is_not_fixed_width_is_refused_with_one_line(tmp_path):
+    data = CLEAN.read_bytes()
+    first = tmp_path / "first.x12"
+    first.write_bytes(data[:20] + data[21:])  # ISA04 one character short
+    _refused(*_gate(tmp_path, first))
+    later = tmp_path / "later.x12"
+    later.write_bytes(data + data[:20] + data[21:])  # a second interchange with a short ISA
+    result, clean, held = _gate(tmp_path, later)
+    _refused(result, clean, held)
+    assert "segment" in result.stderr and "ISA" in result.stderr
+
+
+def test_isa16_equal_to_the_segment_terminator_is_refused(tmp_path):
+    data = CLEAN.read_bytes()
+    assert data[104:106] == b":~"
+    src = tmp_path / "isa16.x12"
+    src.write_bytes(data[:104] + b"~" + data[105:])
+    result, clean, held = _gate(tmp_path, src)
+    _refused(result, clean, held)
+    assert "ISA16" in result.stderr
+
+
+def test_a_claim_that_would_land_in_neither_output_refuses_the_file(tmp_path):
+    """A vertical tab before a CLM: check does not see that claim, so gate must not drop it."""
+    text = CLEAN.read_text()
+    at = text.index("CLM*", text.index("CLM*") + 1)
+    src = tmp_path / "vt.x12"
+    src.write_text(text[:at] + "\x0b" + text[at:])
+    result, clean, held = _gate(tmp_path, src)
+    if result.exit_code != 2:  # a reader that reads the claim: then it must land in an output
+        both = clean.read_bytes() + held.read_bytes()
+        assert both.count(b"CLM*") == text.count("CLM*")
+    else:
+        _refused(result, clean, held)
+
+
+@pytest.mark.parametrize("option", ["--clean", "--held", "--report", "--ack"])
+@pytest.mark.parametrize("where", ["/proc/scrub-out.x12", "/sys/scrub-out.x12", "missing/dir/out.x12"])
+def test_an_output_that_cannot_be_written_exits_2_with_one_line(tmp_path, monkeypatch, option, where):
+    monkeypatch.chdir(tmp_path)
+    args = {"--clean": "clean.x12", "--held": "held.x12", option: where}
+    argv = ["gate", str(CLEAN)] + [x for pair in args.items() for x in pair]
+    result = RUNNER.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert len(result.stderr.strip().splitlines()) == 1 and where in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_outputs_named_twice_are_refused(tmp_path):
+    result, clean, held = _gate(tmp_path, CLEAN, "--report", str(tmp_path / "clean.x12"))
+    _refused(result, clean, held)
+
+
+def _mutants():
+    """Small deterministic damage to a sample: a segment dropped, doubled or swapped."""
+    import random
+
+    rng = random.Random(14)
+    text = (ROOT / "sample_837" / "837p_defects.x12").read_text()
+    segs = [s for s in text.split("~\n") if s]
+    for n in range(24):
+        copy = list(segs)
+        i = rng.randrange(1, len(copy))
+        kind = n % 3
+        if kind == 0:
+            del copy[i]
+        elif kind == 1:
+            copy.insert(i, copy[i])
+        else:
+            j = rng.randrange(1, len(copy))
+            copy[i], copy[j] = copy[j], copy[i]
+        yield pytest.param("~\n".join(copy) + "~\n", id=f"{['drop', 'double', 'swap'][kind]}-{i}")
+
+
+@pytest.mark.parametrize("text", list(_mutants()))
+def test_damaged_files_land_every_claim_once_or_are_refused(text, tmp_path):
+    src = tmp_path / "in.x12"
+    src.write_text(text)
+    result, clean, held = _gate(tmp_path, src)
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if result.exit_code == 2:
+        _refused(result, clean, held)
+        return
+    assert clean.exists() and held.exists()
+    assert (clean.read_bytes() + held.read_bytes()).count(b"~\nCLM*") == text.count("~\nCLM*")
+    assert src.read_text() == text
+
+
+def test_gate_validates_with_pyx12_only_when_asked(tmp_path, monkeypatch):
+    import scrubber.validate
+
+    calls = []
+    monkeypatch.setattr(scrubber.validate, "validate", lambda *a, **k: calls.append(1) or None)
+    result, clean, held = _gate(tmp_path, ROOT / "sample_837" / "837p_defects.x12")
+    assert result.exit_code == 1 and calls == []

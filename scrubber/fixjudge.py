@@ -1,0 +1,124 @@
+"""pyx12 as the judge of corrected claims, on the changed claims only.
+
+The changed claims are taken in batches; each batch is written as a small interchange of its own
+(with each claim's envelope and HL loops, as ``scrub gate`` writes them) as corrected, and the
+claims pyx12 finds errors in are written again as the input had them.  A claim whose corrected
+form draws implementation-guide errors it did not draw before (a different list, at least as
+long) keeps its original segments, and its changes are reported as skipped.  The whole file is
+never validated again.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+from collections.abc import Iterator
+
+from .fixapply import Change, Recount, Skipped
+from .fixer import Outcome, Temps, _pseudo_finding, write_segments
+from .gate import _Writer, open_stream, scrub_path
+from .pipeline import Engine
+from .stream import RawSeg, RawStream, Unit, Walker
+
+BATCH = 500  # claims per validated interchange: pyx12 has a fixed cost per call (~0.3 s)
+
+
+def _claims(path: str) -> Iterator[tuple[RawStream, Unit]]:
+    handle, stream = open_stream(path)
+    with handle:
+        for unit in Walker(stream, stream.element, stream.drop_breaks):
+            if unit.claim is not None:
+                yield stream, unit
+
+
+def _errors(units: list[Unit], stream: RawStream, validator) -> list[list[tuple[str, str]]]:
+    """(segment, code) of every error pyx12 reports on each claim's own segments."""
+    out = io.BytesIO()
+    writer = _Writer(out, stream)
+    spans = []
+    for unit in units:
+        writer.add(unit)
+        spans.append(writer.last_claim)
+    writer.finish()
+    found: list[list[tuple[str, str]]] = [[] for _ in units]
+    for err in validator(out.getvalue()):
+        ordinal = getattr(err, "ordinal", None)
+        for k, (first, last) in enumerate(spans):
+            if ordinal and first <= ordinal <= last:
+                found[k].append((err.segment, err.code))
+                break
+    return found
+
+
+def _worse(original: str, fixed: str, changed: set, validator) -> list[tuple[int, str]]:
+    """(position, claim id) of each changed claim that the correction makes worse."""
+    worse: list[tuple[int, str]] = []
+    batch: list[tuple[int, Unit, Unit]] = []
+    streams: list[RawStream] = []
+
+    def judge() -> None:
+        after = _errors([b[2] for b in batch], streams[1], validator)
+        # a claim pyx12 accepts as corrected is never worse: only the others are judged as they were
+        suspects = [(b, now) for b, now in zip(batch, after, strict=True) if now]
+        before = _errors([b[1] for b, _ in suspects], streams[0], validator) if suspects else []
+        for ((k, _, unit), now), was in zip(suspects, before, strict=True):
+            if sorted(now) != sorted(was) and len(now) >= len(was):
+                worse.append((k, unit.claim_id))
+        batch.clear()
+        gc.collect()  # pyx12's maps are cyclic garbage, and the CLI collects old objects rarely
+
+    pairs = zip(_claims(original), _claims(fixed), strict=False)
+    for k, ((so, uo), (sf, uf)) in enumerate(pairs):
+        streams[:] = [so, sf]
+        if uf.claim_id in changed:
+            batch.append((k, uo, uf))
+            if len(batch) >= BATCH:
+                judge()
+    if batch:
+        judge()
+    return worse
+
+
+def keep_what_validates(
+    original: str, fixed: str, name: str, engine: Engine, validator, outcome: Outcome, temps: Temps
+):
+    """Revert every changed claim whose fixes add an implementation-guide error the input did not
+    have: (path of the new file, its check), or None when no claim is reverted."""
+    changed = {c.claim_id for c in outcome.changes if c.claim_id is not None}
+    worse = _worse(original, fixed, changed, validator)
+    if not worse:
+        return None
+    for cid in dict.fromkeys(cid for _, cid in worse):
+        reverted = [c for c in outcome.changes if c.claim_id == cid]
+        outcome.changes = [c for c in outcome.changes if c.claim_id != cid]
+        for change in reverted:
+            outcome.skipped.append(
+                Skipped(
+                    _pseudo_finding(change, name),
+                    "pyx12 reports an implementation-guide error this change would add",
+                )
+            )
+    positions = {k for k, _ in worse}
+    target = temps.new()
+    recounted: list[Change] = []
+    originals = _claims(original)
+    handle, stream = open_stream(fixed)
+    with handle, open(target, "wb") as out:
+        out.write(stream.prefix.encode("utf-8", errors="surrogateescape"))
+        counter = Recount(stream.element, stream.drop_breaks, recounted)
+        written = k = 0
+        for unit in Walker(stream, stream.element, stream.drop_breaks):
+            segments = unit.segments
+            if unit.claim is not None:
+                _, source = next(originals)
+                if k in positions:
+                    kept = [RawSeg(s.text, s.after) for s in source.claim_segments]
+                    segments = segments[: unit.claim] + kept
+                k += 1
+            for i, seg in enumerate(segments, written):
+                counter.see(i, seg)
+            write_segments(out, segments)
+            written += len(segments)
+    originals.close()
+    outcome.changes += recounted
+    return target, scrub_path(engine, target, name)

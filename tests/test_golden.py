@@ -1,0 +1,42 @@
+"""fix and gate give the outputs recorded in tests/golden/outputs.json (see tests/goldkit.py).
+
+The goldens were recorded with the code before gate and fix were made to stream, on every sample,
+YAML case and public corpus file: the exit code and a SHA-256 of the corrected file, the clean
+and held interchanges and the JSON report (without its start time).  Corpus runs skip when
+../shared is not there.  pyx12 is slow to start, so ``fix`` with its judge on runs here on the
+samples, the corpus and every fourth YAML case (without it on every other case, gate on all);
+``SCRUB_GOLDEN_ALL=1`` (or ``python tests/goldkit.py --check``) runs them all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from goldkit import GOLDEN, inputs, run_one, runs
+
+WANT = json.loads(GOLDEN.read_text())
+EVERY = os.environ.get("SCRUB_GOLDEN_ALL") == "1"
+
+
+def _params():
+    items = inputs()
+    cases = {i["key"]: n for n, i in enumerate(i for i in items if i["key"].startswith("case/"))}
+    for item in items:
+        n = cases.get(item["key"])
+        for name, args, outputs in runs(item):
+            # the YAML cases: gate on all, fix without the judge on every other, with it on every fourth
+            wanted = n is None or name == "gate" or (n % 2 == 1 if name == "fix-no-validate" else n % 4 == 0)
+            if not (wanted or EVERY):
+                continue
+            key = f"{item['key']}::{name}"
+            yield pytest.param(item, name, args, outputs, key, id=key)
+
+
+@pytest.mark.parametrize(("item", "name", "args", "outputs", "key"), list(_params()))
+def test_outputs_unchanged(item, name, args, outputs, key, tmp_path):
+    if key not in WANT:
+        pytest.skip("no golden recorded for this input (a corpus file added since)")
+    got = run_one(item, name, args, outputs, tmp_path, None)
+    assert got == WANT[key]
