@@ -1,8 +1,8 @@
 """Units of time-based codes against documented running minutes (RULES.md A.3 ADM-01..03, 05, 08, 09;
 A.5 ADM-21; F TIME-04).  The arithmetic lives in scrubber/timemath.py."""
 
-from scrubber import admin, timemath
-from scrubber.findings import Fix, Hits, hit
+from scrubber import admin, clock, timemath
+from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
 
 FAMILY = Family("time-units", "Units of time-based administration codes against documented minutes")
@@ -21,9 +21,14 @@ def _set_units(line, units: int, title: str) -> Fix:
     return Fix("set", loc, str(units), line.units_text, "safe", title)
 
 
-def _hydration_secondary(view, entry) -> bool:
-    """96361 with no initial hydration (96360) on its date: hydration after another initial service."""
-    return entry.code == "96361" and not any(a.code == "96360" for a in view.on_day(entry.day))
+def _drop_lines(adm, safety: str = "safe") -> Fix:
+    """Remove every line of an administration (the hydration line and its added hours)."""
+    primary, *rest = adm.lines
+    parts = tuple(Fix("delete", a.line.lx.at(), None, a.code, safety, "") for a in rest)
+    codes = " + ".join(a.code for a in adm.lines)
+    lines = ", ".join(str(a.line.number) for a in adm.lines)
+    title = f"Remove line{'s' if rest else ''} {lines} ({codes})"
+    return Fix("delete", primary.line.lx.at(), None, primary.code, safety, title, more=parts)
 
 
 @FAMILY.edit(
@@ -49,11 +54,12 @@ def infusion_was_push(claim, ctx):
         as one. The fix swaps the code for its push equivalent (96374, 96375, 96409, 96411).
     """
     hits = Hits()
-    for entry in admin.for_claim(ctx).lines:
+    view = admin.for_claim(ctx)
+    for entry in view.lines:
         push = entry.attr("push_code")
         if not push:
             continue
-        minutes = entry.times.minutes
+        minutes = view.minutes_of(entry)
         if minutes is not None and timemath.is_push(minutes):
             line = entry.line
             loc = _code_loc(line)
@@ -91,49 +97,52 @@ def hydration_under_31_minutes(claim, ctx):
         The fix removes the line (the saline supply line may remain).
     """
     hits = Hits()
-    view = admin.for_claim(ctx)
-    for entry in view.lines:
-        if entry.code != "96360" and not _hydration_secondary(view, entry):
-            continue
-        minutes = entry.times.minutes
-        if minutes is not None and not timemath.hydration_reportable(minutes):
-            line = entry.line
+    for hydration in clock.hydrations(admin.for_claim(ctx)):
+        if hydration.short:
+            adm = hydration.adm
+            line = adm.primary.line
             hits.add(
                 _code_loc(line),
-                minutes,
+                hydration.minutes,
                 31,
                 line=line.number,
-                code=entry.code,
-                fix=_set_units(line, 0, ""),
+                code=adm.primary.code,
+                fix=_drop_lines(adm),
             )
     return hits
 
 
 def _unit_checks(ctx):
-    """(administration, billed add-on units, supported add-on units), computed once per claim."""
+    """(administration, running minutes that count, billed add-on units, supported add-on units),
+    computed once per claim."""
     found = ctx.cache.get("unit_checks")
     if found is None:
-        found = ctx.cache["unit_checks"] = list(_compute_unit_checks(admin.for_claim(ctx)))
+        found = ctx.cache["unit_checks"] = list(_compute_unit_checks(ctx, admin.for_claim(ctx)))
     return found
 
 
-def _compute_unit_checks(view):
+def _compute_unit_checks(ctx, view):
+    hydrations = {id(h.adm): h for h in clock.hydrations(view)}
     for adm in view.administrations():
         minutes = adm.minutes
         if minutes is None or not adm.primary.time_based:
             continue
-        hydration = adm.primary.family == "hydration"
-        initial, supported = timemath.initial_and_addons(minutes, hydration=hydration)
-        if not initial:
-            supported = 0
-        yield adm, adm.billed_addon_units, supported
-    for entry in view.lines:
-        if _hydration_secondary(view, entry) and entry.times.minutes is not None:
-            yield (
-                admin.Administration(entry, [entry]),
-                entry.units,
-                timemath.secondary_hydration_units(entry.times.minutes),
-            )
+        if adm.primary.family == "hydration":
+            hydration = hydrations[id(adm)]
+            if hydration.short or hydration.concurrent:
+                continue  # not reportable at all: INF011 / INF018
+            minutes = hydration.reportable_minutes
+            if adm.secondary_hydration:
+                yield adm, minutes, adm.billed_addon_units, timemath.secondary_hydration_units(minutes)
+                continue
+            yield adm, minutes, adm.billed_addon_units, timemath.addon_hours(minutes)
+        elif adm.primary.kind == "visit":
+            rule = clock.visit_rule(ctx, adm.primary.day)
+            if rule is not None:
+                yield adm, minutes, adm.billed_addon_units, timemath.visit_addon_hours(minutes, *rule)
+        else:
+            initial, supported = timemath.initial_and_addons(minutes)
+            yield adm, minutes, adm.billed_addon_units, supported if initial else 0
 
 
 @FAMILY.edit(
@@ -160,19 +169,19 @@ def addon_units_exceed_time(claim, ctx):
         recovers. The fix sets the add-on units to what the time supports (or removes the line).
     """
     hits = Hits()
-    for adm, billed, supported in _unit_checks(ctx):
+    for adm, minutes, billed, supported in _unit_checks(ctx):
         if billed <= supported or not adm.addons:
             continue
         line = adm.addons[-1].line
         keep = max(0, adm.addons[-1].units - (billed - supported))
-        title = f"Set {line.code} units to {keep} ({adm.minutes} minutes)"
+        title = f"Set {line.code} units to {keep} ({minutes} minutes)"
         hits.add(
             line.service.at(line.units_element),
             billed,
             supported,
             line=line.number,
             code=line.code,
-            minutes=adm.minutes,
+            minutes=minutes,
             fix=_set_units(line, keep, title),
         )
     return hits
@@ -198,7 +207,7 @@ def addon_units_below_time(claim, ctx):
         add-on hour line (or units) if the time is right.
     """
     hits = Hits()
-    for adm, billed, supported in _unit_checks(ctx):
+    for adm, minutes, billed, supported in _unit_checks(ctx):
         if billed < supported:
             target = adm.addons[-1].line if adm.addons else adm.primary.line
             addon = adm.primary.attr("addon_hour") or adm.primary.code
@@ -208,7 +217,7 @@ def addon_units_below_time(claim, ctx):
                 supported,
                 line=target.number,
                 code=addon,
-                minutes=adm.minutes,
+                minutes=minutes,
             )
     return hits
 
@@ -392,33 +401,16 @@ def hydration_concurrent(claim, ctx):
         given separately for its own indication may still be billable after review.
     """
     hits = Hits()
-    view = admin.for_claim(ctx)
-    for entry in view.lines:
-        if entry.family == "hydration" and entry.times.intervals:
-            hits.extend(_concurrent_hydration(view, entry))
+    for hydration in clock.hydrations(admin.for_claim(ctx)):
+        if hydration.concurrent:
+            line = hydration.adm.primary.line
+            hits.add(
+                _code_loc(line),
+                hydration.outside,
+                31,
+                line=line.number,
+                code=hydration.adm.primary.code,
+                other=", ".join(hydration.others),
+                fix=_drop_lines(hydration.adm, "unsafe"),
+            )
     return hits
-
-
-def _concurrent_hydration(view, entry):
-    others = [
-        a
-        for a in view.on_day(entry.day)
-        if a.family in ("therapeutic", "complex") and a.attr("method") == "iv-infusion" and a.times.intervals
-    ]
-    overlap = sum(i.overlap(o) for i in entry.times.intervals for a in others for o in a.times.intervals)
-    if not overlap:
-        return
-    outside = (entry.times.minutes or 0) - overlap
-    if outside < 31:
-        line = entry.line
-        fix = _set_units(line, 0, "")
-        fix = Fix(fix.op, fix.loc, fix.value, fix.expect, "unsafe", fix.title)
-        yield hit(
-            _code_loc(line),
-            max(outside, 0),
-            31,
-            line=line.number,
-            code=entry.code,
-            other=", ".join(sorted({a.code for a in others})),
-            fix=fix,
-        )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from . import tables
+from . import tables, timemath
 from .model import Claim, ServiceLine
 from .tables import Row
 from .times import AdminTimes, minutes_between, parse_note, parse_record_time
@@ -43,8 +43,10 @@ class Interval:
 @dataclass
 class LineTimes:
     intervals: list[Interval] = field(default_factory=list)
-    interruptions: int = 0  # minutes to subtract
+    pauses: list[tuple] = field(default_factory=list)  # note interruptions: (start, stop)
+    breaks: list[tuple] = field(default_factory=list)  # record interruptions: (row start, row stop, minutes)
     source: str | None = None
+    drugs: tuple[str, ...] = ()  # the record's ``drug`` column for the line
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
     note_minutes: int | None = None  # running minutes the note gave when the record won
     _minutes: object = field(default=_UNSET, init=False, repr=False, compare=False)  # computed once
@@ -53,11 +55,7 @@ class LineTimes:
     def minutes(self) -> int | None:
         """Running minutes; read only once the times are complete (``_line_times`` builds them)."""
         if self._minutes is _UNSET:
-            self._minutes = (
-                max(0, sum(i.minutes for i in self.intervals) - self.interruptions)
-                if self.intervals
-                else None
-            )
+            self._minutes = running_minutes([self]) if self.intervals else None
         return self._minutes
 
     @property
@@ -135,6 +133,20 @@ class ClaimAdmin:
     def entry(self, line: ServiceLine) -> AdminLine:
         return next(a for a in self.lines if a.line is line)
 
+    def administration_of(self, entry: AdminLine) -> Administration | None:
+        """The administration a line is the primary or an add-on hour of, if any."""
+        found = self.cache.get("administration_of")
+        if found is None:
+            found = self.cache["administration_of"] = {
+                id(a): adm for adm in self.administrations() for a in adm.lines
+            }
+        return found.get(id(entry))
+
+    def minutes_of(self, entry: AdminLine) -> int | None:
+        """Running minutes of the administration a line belongs to (its own when it is in none)."""
+        adm = self.administration_of(entry)
+        return adm.minutes if adm is not None else entry.times.minutes
+
     def administrations(self) -> list:
         """The claim's infusions with their add-on hour lines (see ``administrations``), computed once."""
         if self._groups is None:
@@ -171,7 +183,7 @@ def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTi
         times.intervals.append(Interval(start, stop, "record"))
         if row.interruptions_min:
             if row.interruptions_min.isdigit():
-                times.interruptions += int(row.interruptions_min)
+                times.breaks.append((start, stop, int(row.interruptions_min)))
             else:
                 times.problems.append(
                     ("unparseable", f"record row {row.row}: interruptions_min {row.interruptions_min!r}")
@@ -205,7 +217,7 @@ def _note_times(texts: list[str], day: dt.date | None) -> LineTimes | None:
             )
             continue
         if pair.interruption:
-            times.interruptions += minutes_between(start, stop)
+            times.pauses.append((start, stop))
         else:
             times.intervals.append(Interval(start, stop, "note"))
     return times
@@ -226,6 +238,7 @@ def _line_times(
     if rows:
         record.matched.update(r.row for r in rows)
         times = _record_times(rows, day, line.date_to)
+        times.drugs = tuple(dict.fromkeys(r.drug for r in rows if r.drug))
         if (
             from_note is not None
             and from_note.minutes is not None
@@ -269,47 +282,108 @@ def entry(ctx, line: ServiceLine) -> AdminLine:
     return for_claim(ctx).entry(line)
 
 
+def running_minutes(times) -> int:
+    """Running minutes of one administration documented by several lines' ``LineTimes``: the union
+    of their intervals less interruptions, each counted once (RULES.md A.3 "one administration, one
+    clock"; timemath.running_minutes)."""
+    if len(times) == 1:
+        one = times[0]
+        if len(one.intervals) == 1 and not one.pauses and not one.breaks:
+            return one.intervals[0].minutes
+    spans = [(i.start, i.stop) for t in times for i in t.intervals]
+    pauses = [p for t in times for p in t.pauses]
+    breaks = [b for t in times for b in t.breaks]
+    return timemath.running_minutes(spans, pauses, breaks)
+
+
 @dataclass
 class Administration:
-    """A primary infusion line (initial, sequential or visit) and the add-on hour lines that extend it."""
+    """A primary infusion line (initial, sequential or visit) and the add-on hour lines that extend it.
+
+    Secondary hydration (96361 with no 96360 on its date) is an administration of its own: its first
+    96361 line is ``primary`` and every 96361 line of the date, that one included, is in ``addons``."""
 
     primary: AdminLine
     addons: list[AdminLine] = field(default_factory=list)
+    secondary_hydration: bool = False
+    _minutes: object = field(default=_UNSET, init=False, repr=False, compare=False)
+
+    @property
+    def lines(self) -> list[AdminLine]:
+        return [self.primary, *(a for a in self.addons if a is not self.primary)]
+
+    @property
+    def timed(self) -> bool:
+        return any(a.times.intervals for a in self.lines)
 
     @property
     def minutes(self) -> int | None:
-        """Running minutes: the primary's, plus any add-on line documented with its own times."""
-        own = self.primary.times.minutes
-        if own is None:
-            return None
-        return own + sum(a.times.minutes or 0 for a in self.addons)
+        """Running minutes: the union of the intervals of all its lines (the same start and stop
+        repeated on the add-on line is one interval), interruptions subtracted once; None untimed."""
+        if self._minutes is _UNSET:
+            timed = [a.times for a in self.lines if a.times.intervals]
+            self._minutes = running_minutes(timed) if timed else None
+        return self._minutes
+
+    @property
+    def spans(self) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The documented running intervals of all its lines, merged."""
+        return timemath.merge((i.start, i.stop) for a in self.lines for i in a.times.intervals)
 
     @property
     def billed_addon_units(self) -> int:
         return sum(a.units for a in self.addons)
 
 
+def _fits(addon: AdminLine, adm: Administration) -> int:
+    """How well an add-on hour line matches an administration: 2 for the same record drug, 1 for own
+    times that overlap or touch the administration's, else 0."""
+    drugs = addon.times.drugs
+    if drugs and set(drugs).intersection(adm.primary.times.drugs):
+        return 2
+    if addon.times.intervals and adm.primary.times.intervals:
+        for i in addon.times.intervals:
+            for j in adm.primary.times.intervals:
+                if i.start <= j.stop and j.start <= i.stop:
+                    return 1
+    return 0
+
+
 def administrations(view: ClaimAdmin) -> list[Administration]:
-    """Group each add-on hour line with the primary it extends: the nearest earlier line on the same
-    date whose hour add-on is that code, else the first later one (falling back to any non-hydration
-    infusion on the date for an add-on of the wrong family)."""
+    """Group each add-on hour line with the primary it extends: among the same-date lines whose hour
+    add-on is that code (falling back to any non-hydration infusion on the date for an add-on of the
+    wrong family), the one with the same record drug, else the one whose times it overlaps or
+    adjoins, else the nearest earlier line, else the first later one.  96361 lines on a date without
+    96360 form one secondary hydration administration."""
     found = [
         Administration(a)
         for a in view.lines
         if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")
     ]
     position = {id(a): i for i, a in enumerate(view.lines)}
+    secondary: dict = {}
     for addon in view.lines:
         if addon.kind != "addon-hour":
             continue
         same_day = [adm for adm in found if adm.primary.day == addon.day]
         candidates = [adm for adm in same_day if adm.primary.attr("addon_hour") == addon.code]
-        if not candidates and addon.family != "hydration":
+        if not candidates and addon.family == "hydration":
+            if addon.code == "96361":
+                group = secondary.get(addon.day)
+                if group is None:
+                    group = secondary[addon.day] = Administration(addon, secondary_hydration=True)
+                group.addons.append(addon)
+            continue
+        if not candidates:
             # an hour add-on of the wrong family (96366 after 96413) still bills an hour of that
             # infusion; INF024 reports the code, the unit math counts the hour
             candidates = [adm for adm in same_day if adm.primary.family not in ("hydration", "home")]
         if not candidates:
             continue
+        if len(candidates) > 1:
+            best = max(_fits(addon, adm) for adm in candidates)
+            if best:
+                candidates = [adm for adm in candidates if _fits(addon, adm) == best]
         before = [adm for adm in candidates if position[id(adm.primary)] < position[id(addon)]]
         (before[-1] if before else candidates[0]).addons.append(addon)
-    return found
+    return found + list(secondary.values())
