@@ -484,7 +484,9 @@ def drug_without_administration(claim, ctx):
     """
     What it checks:
         A drug line (a HCPCS drug code, J or Q5) on a date with no administration line (963xx,
-        964xx, 99601) and no home-infusion per diem (S93xx-S95xx).
+        964xx, 99601) and no home-infusion per diem (S93xx-S95xx). Fluids (saline, the hydration
+        family of the drug table) are left alone: fluid that only carries a drug or keeps a vein
+        open, and hydration under 31 minutes, have no reportable administration (RULES.md A.1).
     Why it matters:
         Payers expect the drug and the service that gave it on the same claim; a drug alone is
         often denied or pended, or the administration was simply not billed (lost revenue).
@@ -498,6 +500,8 @@ def drug_without_administration(claim, ctx):
             continue
         for entry in entries:
             code = entry.code
+            if entry.drug_family == "hydration":
+                continue
             if drugs.lookup(code, on=day) is not None or _is_drug_code(code):
                 hits.add(_code_loc(entry.line), code, None, line=entry.line.number, day=day)
     return hits

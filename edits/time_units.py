@@ -21,9 +21,18 @@ def _set_units(line, units: int, title: str) -> Fix:
     return Fix("set", loc, str(units), line.units_text, "safe", title)
 
 
-def _drop_lines(adm, safety: str = "safe") -> Fix:
-    """Remove every line of an administration (the hydration line and its added hours)."""
+def _drop_lines(view, adm, safety: str = "safe") -> Fix | None:
+    """Remove every line of an administration (the hydration line and its added hours).  None when
+    a drug other than the fluid would be left on the date with no administration line (INF028):
+    then the drug's own administration is what is missing, a matter for review."""
     primary, *rest = adm.lines
+    mine = {id(a) for a in adm.lines}
+    left = [a for a in view.on_day(primary.day) if id(a) not in mine]
+    if not any(a.info is not None or a.code.startswith(("S93", "S94", "S95")) for a in left) and any(
+        a.info is None and a.drug_family != "hydration" and (a.drug_family or a.code.startswith(("J", "Q5")))
+        for a in left
+    ):
+        return None
     parts = tuple(Fix("delete", a.line.lx.at(), None, a.code, safety, "") for a in rest)
     codes = " + ".join(a.code for a in adm.lines)
     lines = ", ".join(str(a.line.number) for a in adm.lines)
@@ -51,7 +60,10 @@ def infusion_was_push(claim, ctx):
         running time is 15 minutes or less.
     Why it matters:
         CPT defines an infusion as 16 minutes or more; anything shorter is an IV push and is paid
-        as one. The fix swaps the code for its push equivalent (96374, 96375, 96409, 96411).
+        as one. The running time is the administration's, so times written only on its add-on
+        hour line count. The fix swaps the code for its push equivalent (96374, 96375, 96409,
+        96411); not while an add-on hour line that carries the times remains (INF012 then has no
+        fix either: move the times to the infusion line first).
     """
     hits = Hits()
     view = admin.for_claim(ctx)
@@ -64,13 +76,15 @@ def infusion_was_push(claim, ctx):
             line = entry.line
             loc = _code_loc(line)
             title = f"Bill {push} (push) instead of {line.code}"
+            adm = view.administration_of(entry)
+            keeps_addon = adm is not None and any(_times_needed(ctx, view, adm, a) for a in adm.addons)
             hits.add(
                 loc,
                 minutes,
                 push,
                 line=line.number,
                 code=entry.code,
-                fix=Fix("set", loc, push, line.code, "safe", title),
+                fix=None if keeps_addon else Fix("set", loc, push, line.code, "safe", title),
             )
     return hits
 
@@ -90,14 +104,17 @@ def infusion_was_push(claim, ctx):
 def hydration_under_31_minutes(claim, ctx):
     """
     What it checks:
-        Initial hydration (96360) and hydration after another initial service (96361 with no
-        96360 on the date) run at least 31 minutes.
+        Initial hydration (96360 with its 96361 hours) and hydration after another initial
+        service (the 96361 lines of a date without 96360) run at least 31 minutes, on one clock:
+        the same times repeated on the 96361 line count once.
     Why it matters:
         Hydration of 30 minutes or less is not separately reportable; billing it is overbilling.
-        The fix removes the line (the saline supply line may remain).
+        The fix removes the hydration lines (the saline supply line may remain); there is none
+        when another drug would be left with no administration line on the date (review it).
     """
     hits = Hits()
-    for hydration in clock.hydrations(admin.for_claim(ctx)):
+    view = admin.for_claim(ctx)
+    for hydration in clock.hydrations(view):
         if hydration.short:
             adm = hydration.adm
             line = adm.primary.line
@@ -107,7 +124,7 @@ def hydration_under_31_minutes(claim, ctx):
                 31,
                 line=line.number,
                 code=adm.primary.code,
-                fix=_drop_lines(adm),
+                fix=_drop_lines(view, adm),
             )
     return hits
 
@@ -121,28 +138,48 @@ def _unit_checks(ctx):
     return found
 
 
+def _support(ctx, view, adm, minutes: int):
+    """What ``minutes`` of running time support for an administration: (minutes that count, initial
+    units, add-on units), or None when they are not judged here (hydration that is not reportable:
+    INF011 / INF018; a home visit under a profile with no time_policy row)."""
+    if adm.primary.family == "hydration":
+        hydration = next(h for h in clock.hydrations(view) if h.adm is adm)
+        counted = max(0, minutes - min(hydration.overlap, minutes))
+        if not timemath.hydration_reportable(minutes if not hydration.overlap else counted):
+            return None
+        if adm.secondary_hydration:
+            return counted, 1, timemath.secondary_hydration_units(counted)
+        return counted, 1, timemath.addon_hours(counted)
+    if adm.primary.kind == "visit":
+        rule = clock.visit_rule(ctx, adm.primary.day)
+        return None if rule is None else (minutes, 1, timemath.visit_addon_hours(minutes, *rule))
+    initial, supported = timemath.initial_and_addons(minutes)
+    return minutes, initial, supported if initial else 0
+
+
 def _compute_unit_checks(ctx, view):
-    hydrations = {id(h.adm): h for h in clock.hydrations(view)}
     for adm in view.administrations():
-        minutes = adm.minutes
-        if minutes is None or not adm.primary.time_based:
+        if adm.minutes is None or not adm.primary.time_based:
             continue
-        if adm.primary.family == "hydration":
-            hydration = hydrations[id(adm)]
-            if hydration.short or hydration.concurrent:
-                continue  # not reportable at all: INF011 / INF018
-            minutes = hydration.reportable_minutes
-            if adm.secondary_hydration:
-                yield adm, minutes, adm.billed_addon_units, timemath.secondary_hydration_units(minutes)
-                continue
-            yield adm, minutes, adm.billed_addon_units, timemath.addon_hours(minutes)
-        elif adm.primary.kind == "visit":
-            rule = clock.visit_rule(ctx, adm.primary.day)
-            if rule is not None:
-                yield adm, minutes, adm.billed_addon_units, timemath.visit_addon_hours(minutes, *rule)
-        else:
-            initial, supported = timemath.initial_and_addons(minutes)
-            yield adm, minutes, adm.billed_addon_units, supported if initial else 0
+        found = _support(ctx, view, adm, adm.minutes)
+        if found is not None:
+            yield adm, found[0], adm.billed_addon_units, found[2]
+
+
+def _times_needed(ctx, view, adm, entry) -> bool:
+    """Whether removing ``entry`` would lose documented time that matters: it is the only timed
+    line, or without its intervals the administration's verdict (push or infusion, the add-on
+    hours supported) would change."""
+    if not entry.times.intervals:
+        return False
+    rest = [a.times for a in adm.lines if a is not entry and a.times.intervals]
+    if not rest:
+        return True
+    minutes = admin.running_minutes(rest)
+    if minutes == adm.minutes:
+        return False
+    before, after = _support(ctx, view, adm, adm.minutes), _support(ctx, view, adm, minutes)
+    return (before and before[1:]) != (after and after[1:])
 
 
 @FAMILY.edit(
@@ -163,18 +200,27 @@ def addon_units_exceed_time(claim, ctx):
         Add-on hour units (96361, 96366, 96370, 96415, 96423, 99602) are no more than the documented
         running time supports: more than 30 minutes past each full hour after the first 90
         minutes (91 minutes is one add-on hour, 151 two); 96361 after another initial service
-        counts from 31 minutes. Interruptions are subtracted from the running time.
+        counts from 31 minutes; a home visit 99601 covers 120 minutes and each 99602 hour counts
+        past the payer profile's partial-hour threshold (time_policy, default more than 30:
+        151 minutes is one 99602). The running time is one clock per administration: the union
+        of the times documented on the infusion line and on its add-on lines (the same start and
+        stop repeated on the add-on line count once), interruptions subtracted once; hydration
+        counts only its minutes outside other infusions.
     Why it matters:
         Units above the documented time are overbilling, the first thing an infusion audit
-        recovers. The fix sets the add-on units to what the time supports (or removes the line).
+        recovers. The fix sets the add-on units to what the time supports, or removes the line;
+        not when the line to remove is the one that carries the times (move them first).
     """
     hits = Hits()
+    view = admin.for_claim(ctx)
     for adm, minutes, billed, supported in _unit_checks(ctx):
         if billed <= supported or not adm.addons:
             continue
         line = adm.addons[-1].line
         keep = max(0, adm.addons[-1].units - (billed - supported))
         title = f"Set {line.code} units to {keep} ({minutes} minutes)"
+        needed = keep == 0 and _times_needed(ctx, view, adm, adm.addons[-1])
+        fix = None if needed else _set_units(line, keep, title)
         hits.add(
             line.service.at(line.units_element),
             billed,
@@ -182,7 +228,7 @@ def addon_units_exceed_time(claim, ctx):
             line=line.number,
             code=line.code,
             minutes=minutes,
-            fix=_set_units(line, keep, title),
+            fix=fix,
         )
     return hits
 
@@ -201,7 +247,9 @@ def addon_units_exceed_time(claim, ctx):
 def addon_units_below_time(claim, ctx):
     """
     What it checks:
-        The documented running time supports more add-on hour units than are billed.
+        The documented running time supports more add-on hour units than are billed (the same
+        one-clock running time as INF012). Hydration that is not reportable at all (INF011,
+        INF018) is not counted.
     Why it matters:
         Under-billing loses revenue that the documentation supports. Review the record: add the
         add-on hour line (or units) if the time is right.
@@ -393,15 +441,19 @@ def hydration_concurrent(claim, ctx):
     """
     What it checks:
         Hydration (96360/96361) documented at the same time as another infusion on the date;
-        only the hydration minutes outside the other infusion can be reported, and they must
-        reach 31.
+        only the hydration minutes outside the other infusions can be reported, and they must
+        reach 31. One finding per hydration administration, on its first line; hydration under
+        31 minutes in all is INF011 instead. Hydration with 31 minutes or more outside is timed
+        on those minutes only (INF012 / INF013).
     Why it matters:
         Hydration running concurrently with another infusion is not separately reportable (NCCI
-        policy manual ch. XI). The fix removes the hydration line; it is unsafe because hydration
-        given separately for its own indication may still be billable after review.
+        policy manual ch. XI). The fix removes the hydration lines (96360 and its hours); it is
+        unsafe because hydration given separately for its own indication may still be billable
+        after review (and there is none when another drug would be left with no administration).
     """
     hits = Hits()
-    for hydration in clock.hydrations(admin.for_claim(ctx)):
+    view = admin.for_claim(ctx)
+    for hydration in clock.hydrations(view):
         if hydration.concurrent:
             line = hydration.adm.primary.line
             hits.add(
@@ -411,6 +463,6 @@ def hydration_concurrent(claim, ctx):
                 line=line.number,
                 code=hydration.adm.primary.code,
                 other=", ".join(hydration.others),
-                fix=_drop_lines(hydration.adm, "unsafe"),
+                fix=_drop_lines(view, hydration.adm, "unsafe"),
             )
     return hits
