@@ -47,6 +47,8 @@ class LineTimes:
     breaks: list[tuple] = field(default_factory=list)  # record interruptions: (row start, row stop, minutes)
     source: str | None = None
     drugs: tuple[str, ...] = ()  # the record's ``drug`` column for the line
+    # record rows starting after the line's date: (interval, problem detail, interruption minutes)
+    late: list[tuple] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
     note_minutes: int | None = None  # running minutes the note gave when the record won
     _minutes: object = field(default=_UNSET, init=False, repr=False, compare=False)  # computed once
@@ -172,13 +174,13 @@ def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTi
             )
             continue
         if day is not None and not day <= start.date() <= last_day:
-            times.problems.append(
-                (
-                    "outside-dos",
-                    f"record row {row.row}: start {start:%Y-%m-%d %H:%M} is not on "
-                    f"the line's date of service {day:%Y-%m-%d}",
-                )
+            detail = (
+                f"record row {row.row}: start {start:%Y-%m-%d %H:%M} is not on "
+                f"the line's date of service {day:%Y-%m-%d}"
             )
+            # kept aside: it may continue an administration that started on the date (``_late``)
+            pause = int(row.interruptions_min) if row.interruptions_min.isdigit() else 0
+            times.late.append((Interval(start, stop, "record"), detail, pause))
             continue
         times.intervals.append(Interval(start, stop, "record"))
         if row.interruptions_min:
@@ -266,7 +268,42 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
         times = _line_times(claim, line, record, note, day, fact.info is not None)
         info, kind, family, time_based, drug_family = fact
         lines.append(AdminLine(line, info, times, day, line.code, kind, family, time_based, drug_family))
-    return ClaimAdmin(claim, lines)
+    view = ClaimAdmin(claim, lines)
+    if any(a.times.late for a in lines):
+        _late(view)
+    return view
+
+
+def _late(view: ClaimAdmin) -> None:
+    """Record rows that start after their line's date of service: one that continues, without a
+    gap, an interval of the same administration that started on the date (an infusion past
+    midnight whose later part is written on the add-on line) is part of its clock; any other is
+    an outside-dos problem (TIME-05).  Runs before anything reads the times."""
+    groups = view.administrations()
+    for group in groups:
+        spans = timemath.merge((i.start, i.stop) for a in group.lines for i in a.times.intervals)
+        pending = [(a, item) for a in group.lines for item in a.times.late]
+        moved = True
+        while moved and spans and pending:
+            moved = False
+            for a, item in list(pending):
+                interval, _detail, pause = item
+                if any(interval.start <= stop and start <= interval.stop for start, stop in spans):
+                    a.times.intervals.append(interval)
+                    if pause:
+                        a.times.breaks.append((interval.start, interval.stop, pause))
+                    a.times._minutes = _UNSET
+                    spans = timemath.merge([*spans, (interval.start, interval.stop)])
+                    pending.remove((a, item))
+                    moved = True
+    for a in view.lines:
+        taken = {id(i) for i in a.times.intervals}
+        for interval, detail, _pause in a.times.late:
+            if id(interval) not in taken:
+                a.times.problems.append(("outside-dos", detail))
+        a.times.late = []
+    view._groups = None  # regrouped with the accepted intervals
+    view.cache.clear()
 
 
 def for_claim(ctx) -> ClaimAdmin:

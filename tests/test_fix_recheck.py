@@ -98,9 +98,7 @@ def test_fix_adds_no_finding(claim, unsafe, tmp_path):
         outcome = fix_data(current, "claim.x12", engine, unsafe=unsafe, max_passes=1)
         if not outcome.changes:
             break
-        gone = {
-            (c.claim_id, c.line) for c in outcome.changes if c.before.startswith("LX") and c.after == ""
-        }
+        gone = {(c.claim_id, c.line) for c in outcome.changes if c.before.startswith("LX") and c.after == ""}
         touched = {c.claim_id for c in outcome.changes}
         old = _labels(current)
         for cid, labels in _labels(outcome.data).items():
