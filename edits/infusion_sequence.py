@@ -2,7 +2,7 @@
 another infusion (RULES.md A.3 ADM-08), and a "sequential" infusion of the drug already running is
 its continuation (A.3 ADM-07)."""
 
-from scrubber import admin, timemath
+from scrubber import admin, clock, timemath
 from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
 
@@ -103,7 +103,7 @@ def _continuation_fix(view, entry, target, code: str) -> Fix:
     line = entry.line
     if not timed:
         return Fix("set", _code_loc(line), code, entry.code, "safe", f"Bill {code} instead of {entry.code}")
-    minutes = admin.running_minutes(timed)
+    minutes = clock.running_minutes(timed)
     supported = timemath.initial_and_addons(minutes)[1]
     other = sum(a.units for a in lines if a.kind == "addon-hour")
     need = supported - other

@@ -175,7 +175,7 @@ def _times_needed(ctx, view, adm, entry) -> bool:
     rest = [a.times for a in adm.lines if a is not entry and a.times.intervals]
     if not rest:
         return True
-    minutes = admin.running_minutes(rest)
+    minutes = clock.running_minutes(rest)
     if minutes == adm.minutes:
         return False
     before, after = _support(ctx, view, adm, adm.minutes), _support(ctx, view, adm, minutes)

@@ -57,7 +57,13 @@ class LineTimes:
     def minutes(self) -> int | None:
         """Running minutes; read only once the times are complete (``_line_times`` builds them)."""
         if self._minutes is _UNSET:
-            self._minutes = running_minutes([self]) if self.intervals else None
+            if not self.intervals:
+                self._minutes = None
+            elif len(self.intervals) == 1 and not self.pauses and not self.breaks:
+                self._minutes = self.intervals[0].minutes
+            else:
+                spans = [(i.start, i.stop) for i in self.intervals]
+                self._minutes = timemath.running_minutes(spans, self.pauses, self.breaks)
         return self._minutes
 
     @property
@@ -135,7 +141,7 @@ class ClaimAdmin:
     def entry(self, line: ServiceLine) -> AdminLine:
         return next(a for a in self.lines if a.line is line)
 
-    def administration_of(self, entry: AdminLine) -> Administration | None:
+    def administration_of(self, entry: AdminLine):
         """The administration a line is the primary or an add-on hour of, if any."""
         found = self.cache.get("administration_of")
         if found is None:
@@ -150,8 +156,10 @@ class ClaimAdmin:
         return adm.minutes if adm is not None else entry.times.minutes
 
     def administrations(self) -> list:
-        """The claim's infusions with their add-on hour lines (see ``administrations``), computed once."""
+        """The claim's infusions with their add-on hour lines (``clock.administrations``), computed once."""
         if self._groups is None:
+            from .clock import administrations
+
             self._groups = administrations(self)
         return self._groups
 
@@ -270,40 +278,10 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
         lines.append(AdminLine(line, info, times, day, line.code, kind, family, time_based, drug_family))
     view = ClaimAdmin(claim, lines)
     if any(a.times.late for a in lines):
-        _late(view)
+        from .clock import accept_late
+
+        accept_late(view)
     return view
-
-
-def _late(view: ClaimAdmin) -> None:
-    """Record rows that start after their line's date of service: one that continues, without a
-    gap, an interval of the same administration that started on the date (an infusion past
-    midnight whose later part is written on the add-on line) is part of its clock; any other is
-    an outside-dos problem (TIME-05).  Runs before anything reads the times."""
-    groups = view.administrations()
-    for group in groups:
-        spans = timemath.merge((i.start, i.stop) for a in group.lines for i in a.times.intervals)
-        pending = [(a, item) for a in group.lines for item in a.times.late]
-        moved = True
-        while moved and spans and pending:
-            moved = False
-            for a, item in list(pending):
-                interval, _detail, pause = item
-                if any(interval.start <= stop and start <= interval.stop for start, stop in spans):
-                    a.times.intervals.append(interval)
-                    if pause:
-                        a.times.breaks.append((interval.start, interval.stop, pause))
-                    a.times._minutes = _UNSET
-                    spans = timemath.merge([*spans, (interval.start, interval.stop)])
-                    pending.remove((a, item))
-                    moved = True
-    for a in view.lines:
-        taken = {id(i) for i in a.times.intervals}
-        for interval, detail, _pause in a.times.late:
-            if id(interval) not in taken:
-                a.times.problems.append(("outside-dos", detail))
-        a.times.late = []
-    view._groups = None  # regrouped with the accepted intervals
-    view.cache.clear()
 
 
 def for_claim(ctx) -> ClaimAdmin:
@@ -317,110 +295,3 @@ def for_claim(ctx) -> ClaimAdmin:
 def entry(ctx, line: ServiceLine) -> AdminLine:
     """The administration view of one line of the context's claim."""
     return for_claim(ctx).entry(line)
-
-
-def running_minutes(times) -> int:
-    """Running minutes of one administration documented by several lines' ``LineTimes``: the union
-    of their intervals less interruptions, each counted once (RULES.md A.3 "one administration, one
-    clock"; timemath.running_minutes)."""
-    if len(times) == 1:
-        one = times[0]
-        if len(one.intervals) == 1 and not one.pauses and not one.breaks:
-            return one.intervals[0].minutes
-    spans = [(i.start, i.stop) for t in times for i in t.intervals]
-    pauses = [p for t in times for p in t.pauses]
-    breaks = [b for t in times for b in t.breaks]
-    return timemath.running_minutes(spans, pauses, breaks)
-
-
-@dataclass
-class Administration:
-    """A primary infusion line (initial, sequential or visit) and the add-on hour lines that extend it.
-
-    Secondary hydration (96361 with no 96360 on its date) is an administration of its own: its first
-    96361 line is ``primary`` and every 96361 line of the date, that one included, is in ``addons``."""
-
-    primary: AdminLine
-    addons: list[AdminLine] = field(default_factory=list)
-    secondary_hydration: bool = False
-    _minutes: object = field(default=_UNSET, init=False, repr=False, compare=False)
-
-    @property
-    def lines(self) -> list[AdminLine]:
-        return [self.primary, *(a for a in self.addons if a is not self.primary)]
-
-    @property
-    def timed(self) -> bool:
-        return any(a.times.intervals for a in self.lines)
-
-    @property
-    def minutes(self) -> int | None:
-        """Running minutes: the union of the intervals of all its lines (the same start and stop
-        repeated on the add-on line is one interval), interruptions subtracted once; None untimed."""
-        if self._minutes is _UNSET:
-            timed = [a.times for a in self.lines if a.times.intervals]
-            self._minutes = running_minutes(timed) if timed else None
-        return self._minutes
-
-    @property
-    def spans(self) -> list[tuple[dt.datetime, dt.datetime]]:
-        """The documented running intervals of all its lines, merged."""
-        return timemath.merge((i.start, i.stop) for a in self.lines for i in a.times.intervals)
-
-    @property
-    def billed_addon_units(self) -> int:
-        return sum(a.units for a in self.addons)
-
-
-def _fits(addon: AdminLine, adm: Administration) -> int:
-    """How well an add-on hour line matches an administration: 2 for the same record drug, 1 for own
-    times that overlap or touch the administration's, else 0."""
-    drugs = addon.times.drugs
-    if drugs and set(drugs).intersection(adm.primary.times.drugs):
-        return 2
-    if addon.times.intervals and adm.primary.times.intervals:
-        for i in addon.times.intervals:
-            for j in adm.primary.times.intervals:
-                if i.start <= j.stop and j.start <= i.stop:
-                    return 1
-    return 0
-
-
-def administrations(view: ClaimAdmin) -> list[Administration]:
-    """Group each add-on hour line with the primary it extends: among the same-date lines whose hour
-    add-on is that code (falling back to any non-hydration infusion on the date for an add-on of the
-    wrong family), the one with the same record drug, else the one whose times it overlaps or
-    adjoins, else the nearest earlier line, else the first later one.  96361 lines on a date without
-    96360 form one secondary hydration administration."""
-    found = [
-        Administration(a)
-        for a in view.lines
-        if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")
-    ]
-    position = {id(a): i for i, a in enumerate(view.lines)}
-    secondary: dict = {}
-    for addon in view.lines:
-        if addon.kind != "addon-hour":
-            continue
-        same_day = [adm for adm in found if adm.primary.day == addon.day]
-        candidates = [adm for adm in same_day if adm.primary.attr("addon_hour") == addon.code]
-        if not candidates and addon.family == "hydration":
-            if addon.code == "96361":
-                group = secondary.get(addon.day)
-                if group is None:
-                    group = secondary[addon.day] = Administration(addon, secondary_hydration=True)
-                group.addons.append(addon)
-            continue
-        if not candidates:
-            # an hour add-on of the wrong family (96366 after 96413) still bills an hour of that
-            # infusion; INF024 reports the code, the unit math counts the hour
-            candidates = [adm for adm in same_day if adm.primary.family not in ("hydration", "home")]
-        if not candidates:
-            continue
-        if len(candidates) > 1:
-            best = max(_fits(addon, adm) for adm in candidates)
-            if best:
-                candidates = [adm for adm in candidates if _fits(addon, adm) == best]
-        before = [adm for adm in candidates if position[id(adm.primary)] < position[id(addon)]]
-        (before[-1] if before else candidates[0]).addons.append(addon)
-    return found + list(secondary.values())
