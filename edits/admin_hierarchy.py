@@ -24,8 +24,15 @@ def _rank(entry) -> int:
 
 def _initials(view, day):
     """The date's initial services; hydration that is not reportable at all (INF011 / INF018) is none."""
-    dropped = clock.not_reportable(view)
-    return [a for a in view.on_day(day) if a.kind == "initial" and id(a) not in dropped]
+    key = ("initials", day)
+    found = view.cache.get(key)
+    if found is None:
+        found = [a for a in view.on_day(day) if a.kind == "initial"]
+        if any(a.family == "hydration" for a in found):
+            dropped = clock.not_reportable(view)
+            found = [a for a in found if id(a) not in dropped]
+        view.cache[key] = found
+    return found
 
 
 def _kept_initial(initials):

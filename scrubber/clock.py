@@ -196,6 +196,8 @@ def hydrations(view: ClaimAdmin) -> list[Hydration]:
 
 
 def _hydrations(view: ClaimAdmin):
+    if not any(a.family == "hydration" for a in view.lines):
+        return
     for adm in view.administrations():
         if adm.primary.family != "hydration" or adm.minutes is None:
             continue
@@ -217,8 +219,13 @@ def _hydrations(view: ClaimAdmin):
 
 
 def not_reportable(view: ClaimAdmin) -> set[int]:
-    """``id()`` of the lines of hydration administrations that cannot be reported at all."""
-    return {id(a) for h in hydrations(view) if h.short or h.concurrent for a in h.adm.lines}
+    """``id()`` of the lines of hydration administrations that cannot be reported at all (once per claim)."""
+    found = view.cache.get("not_reportable")
+    if found is None:
+        found = view.cache["not_reportable"] = {
+            id(a) for h in hydrations(view) if h.short or h.concurrent for a in h.adm.lines
+        }
+    return found
 
 
 def visit_rule(ctx, day) -> tuple[int, int] | None:

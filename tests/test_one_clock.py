@@ -209,16 +209,18 @@ TRANSFORMS = {"copy": copy_times, "split": split_times, "record": note_to_record
 CLAIMS = claims()
 
 
-@pytest.mark.parametrize("how", list(TRANSFORMS))
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
-def test_same_times_written_another_way(claim, how, tmp_path):
+def test_same_times_written_another_way(claim, tmp_path):
     if renumber(claim.text) != claim.text or not claim.text.endswith(TERM):
         return  # an envelope case (counts or terminators broken on purpose): no times to rewrite
+    if claim.times is None and "NTE*" not in claim.text:
+        return  # nothing timed
     before, engine = _run(claim, claim.text, claim.times, tmp_path, "a")
     record = _load(claim.times, tmp_path, "r.csv")
-    changed = TRANSFORMS[how](claim.text, claim.times, engine, record)
-    if changed is None:
-        return  # nothing timed to write another way
-    text, times = changed
-    after, _ = _run(claim, text, times, tmp_path, "b")
-    assert after == before
+    for how, transform in TRANSFORMS.items():
+        changed = transform(claim.text, claim.times, engine, record)
+        if changed is None:
+            continue  # nothing timed to write this way
+        text, times = changed
+        after, _ = _run(claim, text, times, tmp_path, "b")
+        assert after == before, how
