@@ -335,6 +335,7 @@ def fix_data(
     """Fix ``data`` (an 837's bytes) with the findings ``engine`` reports, re-checking each pass."""
     outcome = Outcome(data)
     current = data
+    record = engine.times
     result = engine.scrub_data(current, name)
     for _ in range(max_passes):
         findings = [f for f in result.findings if f.fix is not None]
@@ -350,12 +351,45 @@ def fix_data(
         recount(raw, step.changes)
         outcome.changes += step.changes
         outcome.passes += 1
+        if engine.times.rows:  # the record's rows follow the renumbered lines (keyed by CLM01 + LX01)
+            engine.times = engine.times.renumbered(_line_moves(RawFile.parse(current), raw, step.changes))
         current = raw.to_bytes()
         result = engine.scrub_data(current, name)
     if validator is not None and current != data:
         current, result = _keep_what_validates(data, current, name, engine, validator, outcome)
+    engine.times = record
     outcome.data, outcome.result = current, result
     return outcome
+
+
+def _line_labels(raw: RawFile) -> dict[str, list[str]]:
+    """Claim id -> the LX01 of its service lines, in file order."""
+    out: dict[str, list[str]] = {}
+    claim = None
+    for i in range(len(raw.segments)):
+        sid = raw.seg_id(i)
+        if sid == "CLM":
+            claim = raw.elements(i)[1] if len(raw.elements(i)) > 1 else ""
+            out.setdefault(claim, [])
+        elif sid in CLAIM_END:
+            claim = None
+        elif sid == "LX" and claim is not None:
+            out[claim].append(raw.elements(i)[1] if len(raw.elements(i)) > 1 else "")
+    return out
+
+
+def _line_moves(before: RawFile, after: RawFile, changes: list[Change]) -> dict[tuple[str, str], str | None]:
+    """(claim id, LX01 before the pass) -> LX01 after it, None for a removed line."""
+    removed = {(c.claim_id, str(c.line)) for c in changes if c.before.startswith("LX") and c.after == ""}
+    now = _line_labels(after)
+    moves: dict[tuple[str, str], str | None] = {}
+    for claim, labels in _line_labels(before).items():
+        kept = [n for n in labels if (claim, n) not in removed]
+        for n in labels:
+            moves[(claim, n)] = None
+        for old, new in zip(kept, now.get(claim, []), strict=False):
+            moves[(claim, old)] = new
+    return {k: v for k, v in moves.items() if v != k[1]}
 
 
 def _claims(raw: RawFile) -> dict[str, tuple[int, int]]:

@@ -106,7 +106,8 @@ def test_fix_adds_no_finding(claim, unsafe, tmp_path):
                 continue
             kept = [origin[cid].get(n) for n in old.get(cid, []) if (cid, n) not in gone]
             origin[cid] = dict(zip(labels, kept, strict=False))
+        # the fixer's own re-check moves the record with the lines; the next pass starts from it too
         engine = Engine(config, _record(claim.times, tmp_path, origin))
-        current, result = outcome.data, engine.scrub_data(outcome.data, "claim.x12")
+        current, result = outcome.data, outcome.result
     new = _keys(result, origin) - _keys(before, {cid: {n: n for n in m} for cid, m in _labels(data).items()})
     assert not new, sorted(new, key=str)
