@@ -109,17 +109,21 @@ def second_initial_service(claim, ctx):
             continue
         if claim.transaction == "837I" and _rank(entry) > _rank(kept):
             continue  # INF022 reports the facility hierarchy
-        fix = _to_subsequent(entry)
-        hits.add(
-            _code_loc(entry.line),
-            entry.code,
-            entry.attr("subsequent") or "a subsequent code",
-            line=entry.line.number,
-            day=entry.day,
-            first=kept.code,
-            fix=fix,
-        )
+        _initial_hit(hits, entry, kept.code, _to_subsequent(entry))
     return hits
+
+
+def _initial_hit(hits, entry, first: str, fix) -> None:
+    """An initial service that must become its subsequent code (INF020, INF022)."""
+    hits.add(
+        _code_loc(entry.line),
+        entry.code,
+        entry.attr("subsequent") or "a subsequent code",
+        line=entry.line.number,
+        day=entry.day,
+        first=first,
+        fix=fix,
+    )
 
 
 @FAMILY.edit(
@@ -192,15 +196,7 @@ def facility_initial_hierarchy(claim, ctx):
     for kept, entry in _extra_initials(claim, view):
         if entry.distinct or _rank(entry) <= _rank(kept):
             continue
-        hits.add(
-            _code_loc(entry.line),
-            entry.code,
-            entry.attr("subsequent") or "a subsequent code",
-            line=entry.line.number,
-            day=entry.day,
-            first=kept.code,
-            fix=_to_subsequent(entry),
-        )
+        _initial_hit(hits, entry, kept.code, _to_subsequent(entry))
     for kept, better, initial in _outranking_sequential(view):
         fix = _to_subsequent(kept)
         if fix is not None:
@@ -208,15 +204,7 @@ def facility_initial_hierarchy(claim, ctx):
             also = Fix("set", loc, initial, better.code, "safe", "")
             title = f"Bill {initial} (initial) instead of {better.code}, {fix.value} instead of {kept.code}"
             fix = Fix(fix.op, fix.loc, fix.value, fix.expect, "safe", title, more=(also,))
-        hits.add(
-            _code_loc(kept.line),
-            kept.code,
-            kept.attr("subsequent") or "a subsequent code",
-            line=kept.line.number,
-            day=kept.day,
-            first=better.code,
-            fix=fix,
-        )
+        _initial_hit(hits, kept, better.code, fix)
     return hits
 
 
