@@ -16,6 +16,7 @@ MODULES = [
     "ndc",
     "payer_policy",
     "per_diem",
+    "per_diem_days",
     "prior_auth",
     "start_stop",
     "structure",

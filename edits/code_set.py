@@ -2,7 +2,7 @@
 
 import dataclasses
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from scrubber import icd10, tables
 from scrubber.findings import Fix, Hits
@@ -11,6 +11,7 @@ from scrubber.registry import Family
 FAMILY = Family("code-set", "Validity of codes against external code sets for the date of service")
 
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+HCPCS_LEVEL2 = re.compile(r"^[A-V]\d{4}$")
 PROCEDURE_FORM = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 REVENUE_FORM = re.compile(r"^\d{4}$")
 ROLES = {  # NM101 entity codes of the provider loops, as the NPI finding names them
@@ -166,11 +167,89 @@ def procedure_code_form(line, ctx):
         With qualifier HC, the procedure code has the form of a CPT code (five digits, or four
         digits and F, T or U) or a HCPCS Level II code (a letter A-V and four digits).
     Why it matters:
-        A code of the wrong form cannot be priced and the line is rejected (SNIP type 5).
+        A code of the wrong form cannot be priced and the line is rejected (SNIP type 5). Only the
+        form is checked here; whether a HCPCS Level II code is in effect on the date of service
+        (a deleted code such as J2505) is CS009.
     """
     hits = Hits()
     if line.proc_qualifier == "HC" and not PROCEDURE_FORM.match(line.code):
         hits.add(line.service.at(f"{line.code_element}-2"), line.code)
+    return hits
+
+
+@lru_cache(maxsize=1 << 14)
+def hcpcs_status(code: str, day) -> tuple[str, str] | None:
+    """Why a HCPCS Level II code is not in effect on ``day`` by the shipped hcpcs table (cached)."""
+    return status_in(tables.get("hcpcs"), code, day)
+
+
+def status_in(table, code: str, day) -> tuple[str, str] | None:
+    """(status, replacement) when ``code`` is not in effect on ``day`` in ``table``; None when it is,
+    or when the table cannot tell (no row, and outside the ranges it holds completely)."""
+    rows = table.rows.get((code,))
+    if rows is None:
+        if _complete(table, code):
+            return f"not in HCPCS Level II release {table.release}", ""
+        return None
+    if any(row.covers(day) for row in rows):
+        return None
+    window = "; ".join(f"{row.effective_from or '…'} to {row.effective_to or 'open'}" for row in rows)
+    replaced = next((r.values["replaced_by"] for r in reversed(rows) if r.values.get("replaced_by")), "")
+    return f"in effect {window}", replaced
+
+
+def _complete(table, code: str) -> bool:
+    for span in table.meta.get("complete_ranges") or ():
+        start, _, end = str(span).partition("-")
+        if len(code) == len(start) and start <= code <= (end or start):
+            return True
+    return False
+
+
+@FAMILY.edit(
+    "CS009",
+    name="hcpcs-code-not-effective",
+    category="code-set",
+    severity="error",
+    scope="line",
+    message="HCPCS {value} is not valid on the date of service {day} ({status}){replacement}",
+    references=(
+        "CMS HCPCS Level II quarterly file",
+        "RULES.md D (J2505 replaced by J2506)",
+        "RULES.md H SNIP 5",
+    ),
+    examples={"fail": "SV1*HC:J2505*4800*UN*1***1~ with DTP*472*D8*20261103 (J2506 since 2022-01-01)"},
+)
+def hcpcs_code_not_effective(line, ctx):
+    """
+    What it checks:
+        A HCPCS Level II code (a letter A-V and four digits, qualifier HC) is in effect on the
+        line's date of service in the hcpcs table: J2505 ended on 2021-12-31 and J2506 took over.
+        A code the table has no row for is reported only where the table holds a code range
+        completely (after `scrub tables import hcpcs` of the CMS file); the shipped table is
+        partial, so a code it does not list is never called deleted. CPT codes (five digits) are
+        not HCPCS Level II and are not checked here.
+    Why it matters:
+        Payers validate codes against the HCPCS file for the date of service (SNIP type 5); a
+        deleted code is rejected, and its replacement often has another billing unit (J2506 is
+        0.5 mg where J2505 was 6 mg), so the units must be recomputed: there is no automatic fix.
+    """
+    hits = Hits()
+    code = line.code
+    if not code or code[0].isdigit() or line.proc_qualifier != "HC" or not HCPCS_LEVEL2.match(code):
+        return hits  # CPT codes (most lines) leave at the first test
+    day = ctx.claim.line_date(line)
+    found = hcpcs_status(code, day)
+    if found is not None and line.service is not None:
+        status, replaced = found
+        hits.add(
+            line.service.at(f"{line.code_element}-2"),
+            line.code,
+            replaced or None,
+            day=day.isoformat() if day else "unknown",
+            status=status,
+            replacement=f"; use {replaced} and recompute the units" if replaced else "",
+        )
     return hits
 
 

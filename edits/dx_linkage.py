@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from scrubber import tables
+from scrubber import admin_drugs, tables
 from scrubber.findings import Fix, Hits, hit
 from scrubber.registry import Family
 
@@ -18,6 +18,28 @@ def _pointer_loc(line, index: int):
 def _pointed(line):
     """(index, pointer text) for every SV107 component that is filled in."""
     return [(i, p) for i, p in enumerate(line.pointers) if p]
+
+
+def _in_range(pointer: str, count: int) -> bool:
+    return pointer.isdigit() and 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS)
+
+
+def _kept(pointers, count: int) -> list[str]:
+    """The pointers a fix writes back: each once, in order, without those that point at no
+    diagnosis (DX001); all of them (each once) when none is in range, so that a fix never leaves
+    the line without a first pointer."""
+    unique = list(dict.fromkeys(p for p in pointers if p))
+    valid = [p for p in unique if _in_range(p, count)]
+    return valid or unique
+
+
+def _with_pointer(line, position: int, count: int) -> str | None:
+    """SV107 with ``position`` added after the line's valid pointers (an out-of-range one is dropped
+    or replaced); None when the four slots hold valid pointers already."""
+    valid = [p for p in dict.fromkeys(line.pointers) if p and _in_range(p, count)]
+    if len(valid) >= 4:
+        return None
+    return ":".join([*valid, str(position)])
 
 
 @FAMILY.edit(
@@ -44,8 +66,9 @@ def pointer_out_of_range(line, ctx):
     if line.service is None:
         return hits
     count = len(ctx.claim.diagnoses)
+    top = min(count, MAX_POINTERS_TARGETS)
     for index, pointer in _pointed(line):
-        if not pointer.isdigit() or not 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS):
+        if not pointer.isdigit() or not 1 <= int(pointer) <= top:  # _in_range, inlined: every line
             hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 
@@ -68,7 +91,8 @@ def pointer_duplicate(line, ctx):
         A line does not point at the same diagnosis twice in SV107.
     Why it matters:
         A repeated pointer takes one of the four slots and some payers reject the line as
-        malformed. The fix keeps the first occurrence of each pointer, in order.
+        malformed. The fix keeps the first occurrence of each pointer, in order, and drops a
+        pointer that points at no diagnosis (DX001) when a valid one remains.
     """
     hits = Hits()
     if line.service is None:
@@ -79,7 +103,7 @@ def pointer_duplicate(line, ctx):
         (repeated if pointer in seen else seen).append(pointer)
     if repeated:
         loc = line.service.at("SV107")
-        value = ":".join(seen)
+        value = ":".join(_kept(seen, len(ctx.claim.diagnoses)))
         hits.add(
             loc,
             repeated[0],
@@ -107,14 +131,18 @@ def first_pointer_missing(line, ctx):
         Every 837P service line has its first diagnosis pointer (SV107-1, required by the guide).
     Why it matters:
         Without a first pointer the line has no primary diagnosis and is rejected. When later
-        pointers are present the fix moves them up; when the claim has a single diagnosis the fix
-        points at it; otherwise the biller must choose.
+        pointers are present the fix moves them up (dropping any that point at no diagnosis
+        while a valid one remains); when the claim has a single diagnosis the fix points at it;
+        otherwise the biller must choose.
     """
     hits = Hits()
     if line.service is None or (line.pointers and line.pointers[0]) or not ctx.claim.diagnoses:
         return hits  # a claim with no diagnoses at all is STR009's finding
     loc = line.service.at("SV107-1")
-    filled = [p for p in line.pointers if p]
+    count = len(ctx.claim.diagnoses)
+    filled = _kept(line.pointers, count)
+    if count == 1 and not any(_in_range(p, count) for p in filled):
+        filled = []  # nothing valid to move up: point at the only diagnosis
     fix = None
     if filled:
         value = ":".join(filled)
@@ -126,9 +154,14 @@ def first_pointer_missing(line, ctx):
             "safe",
             f"Move the pointers up: SV107 = {value}",
         )
-    elif len(ctx.claim.diagnoses) == 1:
+    elif count == 1:
         fix = Fix(
-            "set", line.service.at("SV107"), "1", "", "safe", "Point the line at the only diagnosis (1)"
+            "set",
+            line.service.at("SV107"),
+            "1",
+            ":".join(line.pointers),
+            "safe",
+            "Point the line at the only diagnosis (1)",
         )
     hits.add(loc, ":".join(line.pointers) or None, None, fix=fix)
     return hits
@@ -136,9 +169,12 @@ def first_pointer_missing(line, ctx):
 
 @lru_cache(maxsize=4096)
 def _prefixes(code: str, day) -> tuple[str, ...]:
-    """The diagnosis codes or prefixes that support a drug, from the drugs table."""
+    """The diagnosis codes or prefixes that support a drug with a coverage list (drugs table
+    ``dx_policy`` = coverage); () for a drug whose list is illustrative or that has none."""
     row = tables.get("drugs").lookup(code, on=day)
-    found = (p.replace(".", "") for p in tables.cell_list(row.values.get("supporting_dx", "") if row else ""))
+    if row is None or row.values.get("dx_policy", "") != "coverage":
+        return ()
+    found = (p.replace(".", "") for p in tables.cell_list(row.values.get("supporting_dx", "")))
     return tuple(p for p in found if p)
 
 
@@ -152,7 +188,7 @@ def _supporting(claim, code, day):
 
 
 def _drug_lines(claim, ctx) -> list:
-    """(line, date, (prefixes, positions)) for the claim's drug lines with a diagnosis list; once per
+    """(line, date, (prefixes, positions)) for the claim's drug lines with a coverage list; once per
     claim for DX004 and DX005."""
     return ctx.once("dx-drugs", lambda: list(_find_drug_lines(claim)))
 
@@ -180,9 +216,13 @@ def _find_drug_lines(claim):
 def drug_diagnosis_not_supported(claim, ctx):
     """
     What it checks:
-        For every drug with a diagnosis list in the drugs table, at least one of the claim's
-        diagnoses (837P HI, 837I principal and other diagnoses) is on it (a code or a category
-        prefix: M05.79 supports rituximab for rheumatoid arthritis).
+        For every drug whose diagnosis list in the drugs table is a coverage list (dx_policy =
+        coverage: the biologics and biosimilars, IVIG, chemotherapy, whose LCD or payer policy
+        names the diagnoses), at least one of the claim's diagnoses (837P HI, 837I principal and
+        other diagnoses) is on it (a code or a category prefix: M05.79 supports rituximab for
+        rheumatoid arthritis). Anti-infectives (meropenem, vancomycin, ceftriaxone ...) and
+        supportive drugs (saline, antiemetics, diphenhydramine) have an illustrative list and
+        are not checked: any infection diagnosis supports an antibiotic (RULES.md D).
     Why it matters:
         Payers pay costly drugs only for covered indications (LCD billing and coding articles,
         payer medical policies); a drug with no supporting diagnosis on the claim is denied.
@@ -214,37 +254,49 @@ def drug_diagnosis_not_supported(claim, ctx):
 def supporting_diagnosis_not_pointed(claim, ctx):
     """
     What it checks:
-        On 837P, a drug line and the administration lines of its date point (SV107) at a
-        diagnosis that supports the drug, when the claim has one.
+        On 837P, for a drug with a coverage list (DX004), the drug line and the administration
+        line that gives that drug point (SV107) at a diagnosis that supports it, when the claim
+        has one. The administration line is matched to its drug by the administration record's
+        drug column, else (an add-on hour) by the infusion it extends, else by administration
+        family (chemo/complex or therapeutic codes for a biologic, hydration codes for saline)
+        and time overlap on the same date; a line that could give more than one drug (an
+        antiemetic push beside a biologic infusion) is not asked to point at the biologic's
+        diagnosis.
     Why it matters:
         The payer reads the pointed diagnoses as the reason for each line; a drug pointing only
         at an unrelated diagnosis (Z79.899 long-term drug therapy) is denied even though the
-        supporting diagnosis is on the claim. The fix adds the pointer when a slot is free.
+        supporting diagnosis is on the claim. The fix adds the pointer when a slot is free,
+        replacing a pointer that points at no diagnosis (DX001) rather than keeping it.
     """
     return sorted(_unpointed(claim, ctx), key=lambda h: h.line)
 
 
 def _unpointed(claim, ctx):
     flagged = set()
+    count = len(claim.diagnoses)
     for line, day, (_prefixes, positions) in _drug_lines(claim, ctx):
         if not positions:
             continue
-        given = [
+        wanted = set(positions)
+        missing = [
             ln
             for ln in claim.lines
-            if claim.line_date(ln) == day
-            and ln.service is not None
-            and tables.code_kind(ln.code, day) == "admin"
+            if ln.service is not None
+            and id(ln) not in flagged
+            and claim.line_date(ln) == day
+            and not wanted.intersection(int(p) for p in ln.pointers if p.isdigit())
         ]
-        for target in [line, *given]:
-            pointed = {int(p) for p in target.pointers if p.isdigit()}
-            if pointed & set(positions) or id(target) in flagged:
+        if not missing:
+            continue
+        others = [ln for ln in missing if ln is not line]
+        gives = admin_drugs.given(ctx) if others else {}  # matched once per claim, only when needed
+        for target in missing:
+            if target is not line and gives.get(id(target)) != line.code:
                 continue
             flagged.add(id(target))
-            filled = [p for p in target.pointers if p]
+            value = _with_pointer(target, positions[0], count)
             fix = None
-            if len(filled) < 4:
-                value = ":".join([*filled, str(positions[0])])
+            if value is not None:
                 fix = Fix(
                     "set",
                     target.service.at("SV107"),

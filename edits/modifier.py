@@ -213,8 +213,11 @@ def single_dose_wastage_modifier_missing(claim, ctx):
     """
     What it checks:
         On Medicare claims for dates of service from 2023-07-01, each single-dose-container drug
-        (drugs table) on a date has either one line with JZ, or an administered line without
-        JW/JZ plus a JW line for the discarded amount.
+        (drugs table single_dose = yes, from the FDA labels: the biologics, immune globulins,
+        meropenem and the other single-dose vials) on a date has either one line with JZ, or an
+        administered line without JW/JZ plus a JW line for the discarded amount. Codes whose
+        products come in both single- and multiple-dose vials (single_dose = mixed: ondansetron,
+        gentamicin) are not checked.
     Why it matters:
         CMS requires JZ when nothing was discarded and JW for the discarded amount; claims
         without either are returned or denied. Adding JZ asserts that nothing was discarded, so

@@ -1,4 +1,4 @@
-"""Home infusion per diems: concurrent therapies, SH/SJ and per diem days (RULES.md J HIT-01, HIT-03,
+"""Home infusion per diems: concurrent therapies and SH/SJ (RULES.md J HIT-03,
 HIT-04; L open question 3).
 
 The per diem codes and their dosing frequency come from the ``per_diems`` table; which per diem is
@@ -356,58 +356,5 @@ def per_diem_modifier_sequence(claim, ctx):
                 second=policy.second,
                 third=policy.third,
                 fix=_replace_modifier(line, entry.rank_modifier, expected, "safe"),
-            )
-    return hits
-
-
-@FAMILY.edit(
-    "PD005",
-    name="per-diem-units-not-days",
-    category="per-diem",
-    severity="warning",
-    scope="claim",
-    applies_to="per-diem",
-    fix="safe",
-    message="{code} billed {value} unit(s) for a service span of {expected} day(s) ({span}): a per "
-    "diem is one unit per day the patient had the therapy",
-    references=("RULES.md J HIT-01",),
-    examples={"fail": "S9502 x30 with DTP*472*RD8*20261101-20261114 (14 days)"},
-)
-def per_diem_units_not_days(claim, ctx):
-    """
-    What it checks:
-        The units of a per diem line equal the calendar days of its service span (DTP*472 D8 = 1
-        day, RD8 = from through to). More units than days is always wrong; fewer is reported too,
-        since a span with days off therapy should be split.
-    Why it matters:
-        A per diem pays one unit for each day the patient has access to the therapy (NHIA per
-        diem definition; payers bill one month per line); units over the span are overbilling
-        and are denied or recovered. The fix sets the units to the days when they exceed them
-        (the charge is scaled with them); fewer units than days are left to the biller.
-    """
-    hits = Hits()
-    policy, groups = _groups(claim, ctx)
-    for group in groups:
-        for entry in group:
-            line = entry.line
-            units = line.units
-            if units is None or entry.start is None or line.service is None:
-                continue
-            days = (entry.end - entry.start).days + 1
-            if units == days:
-                continue
-            fix = None
-            if units > days:
-                loc = line.service.at(line.units_element)
-                fix = Fix("set", loc, str(days), line.units_text, "safe", f"Set {line.code} units to {days}")
-            span = f"{entry.start:%Y-%m-%d}" + (f" to {entry.end:%Y-%m-%d}" if days > 1 else "")
-            hits.add(
-                line.service.at(line.units_element),
-                line.units_text,
-                days,
-                line=line.number,
-                code=line.code,
-                span=span,
-                fix=fix,
             )
     return hits

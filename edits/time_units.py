@@ -214,12 +214,13 @@ def addon_units_exceed_time(claim, ctx):
     hits = Hits()
     view = admin.for_claim(ctx)
     for adm, minutes, billed, supported in _unit_checks(ctx):
-        if billed <= supported or not adm.addons:
+        if billed <= supported or not adm.unit_lines:
             continue
-        line = adm.addons[-1].line
-        keep = max(0, adm.addons[-1].units - (billed - supported))
+        last = adm.unit_lines[-1]
+        line = last.line
+        keep = max(0, last.units - (billed - supported))
         title = f"Set {line.code} units to {keep} ({minutes} minutes)"
-        needed = keep == 0 and _times_needed(ctx, view, adm, adm.addons[-1])
+        needed = keep == 0 and _times_needed(ctx, view, adm, last)
         fix = None if needed else _set_units(line, keep, title)
         hits.add(
             line.service.at(line.units_element),
@@ -257,10 +258,10 @@ def addon_units_below_time(claim, ctx):
     hits = Hits()
     for adm, minutes, billed, supported in _unit_checks(ctx):
         if billed < supported:
-            target = adm.addons[-1].line if adm.addons else adm.primary.line
+            target = adm.unit_lines[-1].line if adm.unit_lines else adm.primary.line
             addon = adm.primary.attr("addon_hour") or adm.primary.code
             hits.add(
-                target.service.at(target.units_element if adm.addons else target.code_element + "-2"),
+                target.service.at(target.units_element if adm.unit_lines else target.code_element + "-2"),
                 billed,
                 supported,
                 line=target.number,

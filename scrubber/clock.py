@@ -42,7 +42,7 @@ class Administration:
     """A primary infusion line (initial, sequential or visit) and the add-on hour lines that extend it.
 
     Secondary hydration (96361 with no 96360 on its date) is an administration of its own: its first
-    96361 line is ``primary`` and every 96361 line of the date, that one included, is in ``addons``."""
+    96361 line is ``primary``, the others are ``addons``, and all of them bill its hours."""
 
     primary: AdminLine
     addons: list[AdminLine] = field(default_factory=list)
@@ -51,7 +51,12 @@ class Administration:
 
     @property
     def lines(self) -> list[AdminLine]:
-        return [self.primary, *(a for a in self.addons if a is not self.primary)]
+        return [self.primary, *self.addons]
+
+    @property
+    def unit_lines(self) -> list[AdminLine]:
+        """The lines whose units are the administration's add-on hours."""
+        return self.lines if self.secondary_hydration else self.addons
 
     @property
     def timed(self) -> bool:
@@ -73,7 +78,7 @@ class Administration:
 
     @property
     def billed_addon_units(self) -> int:
-        return sum(a.units for a in self.addons)
+        return sum(a.units for a in self.unit_lines)
 
 
 def _fits(addon: AdminLine, adm: Administration) -> int:
@@ -112,8 +117,9 @@ def administrations(view: ClaimAdmin) -> list[Administration]:
             if addon.code == "96361":
                 group = secondary.get(addon.day)
                 if group is None:
-                    group = secondary[addon.day] = Administration(addon, secondary_hydration=True)
-                group.addons.append(addon)
+                    secondary[addon.day] = Administration(addon, secondary_hydration=True)
+                else:
+                    group.addons.append(addon)
             continue
         if not candidates:
             # an hour add-on of the wrong family (96366 after 96413) still bills an hour of that

@@ -1,10 +1,11 @@
-"""Import a CMS quarterly MUE or NCCI procedure-to-procedure file into the reference tables.
+"""Import a CMS quarterly MUE, NCCI procedure-to-procedure or HCPCS file into the reference tables.
 
 The CMS files open with a licence preamble; the header row is found by its column names
 (``HCPCS/CPT Code`` for MUE, ``Column 1`` / ``Column 2`` for PTP).  CSV and tab-separated text are
 read.  The rows replace the named table's rows (practitioner, facility / hospital) in a new
 release file of ``edits/data/mue`` or ``edits/data/ncci_ptp``; the other table's rows are kept,
 and the folder's manifest fragment is rewritten with the new release, source note and sha256.
+The HCPCS Level II file is handled by ``import_hcpcs`` (scrubber/importer_hcpcs.py).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ KINDS = {
 }
 
 
-def _rows(path: Path, marker: str) -> tuple[list[str], list[list[str]]]:
+def _rows(path: Path, marker: str, *more: str) -> tuple[list[str], list[list[str]]]:
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if marker.lower() in line.lower()), None)
+    needles = [m.lower() for m in (marker, *more)]
+    start = next((i for i, line in enumerate(lines) if all(n in line.lower() for n in needles)), None)
     if start is None:
         raise TableError(f"{path}: no header row with {marker!r}; is this the CMS file?")
     body = "\n".join(lines[start:])

@@ -114,3 +114,91 @@ def test_import_refuses_a_file_that_is_not_cms(tmp_path):
         ],
     )
     assert out.exit_code == 2 and "no header row" in out.stderr
+
+
+HCPCS = """HCPC\tSEQNUM\tRECID\tLONG DESCRIPTION\tSHORT DESCRIPTION\tADD DT\tACT EFF DT\tTERM DT\tACTION CD
+J2506\t0010\t3\tInjection, pegfilgrastim, 0.5 mg\tInj pegfilgrast ex bio 0.5mg\t20220101\t20220101\t\tN
+J2506\t0020\t4\t(continuation)\t\t\t\t\t
+J9312\t0010\t3\tInjection, rituximab, 10 mg\tInj rituximab 10 mg\t20190101\t20190101\t\tN
+J9999\t0010\t3\tExample code deleted this year\tExample deleted\t20100101\t20270101\t20270331\tD
+GA\t0010\t7\tWaiver of liability statement\tWaiver of liability\t19950101\t\t\tN
+"""
+
+
+def _import_hcpcs(data, source, *extra):
+    return CliRunner().invoke(
+        app,
+        [
+            "tables",
+            "import",
+            "hcpcs",
+            str(source),
+            "--release",
+            "2027Q2",
+            "--effective-from",
+            "2027-04-01",
+            "--data-dir",
+            str(data),
+            *extra,
+        ],
+    )
+
+
+def test_import_hcpcs_complete_file(tmp_path):
+    import datetime as dt
+
+    from edits.code_set import status_in
+
+    data = copy_data(tmp_path)
+    (tmp_path / "hcpcs.txt").write_text(HCPCS)
+    out = _import_hcpcs(data, tmp_path / "hcpcs.txt")
+    assert out.exit_code == 0, out.output
+    meta = tables.read_manifest(data)["hcpcs"]
+    assert meta["release"] == "2027Q2" and meta["complete_ranges"] == ["A0000-V9999"]
+    table = tables.load_table("hcpcs", meta, data, verify=True)
+    day = dt.date(2027, 5, 1)
+    assert table.lookup("J2506", on=day).values["label"] == "Inj pegfilgrast ex bio 0.5mg"
+    assert table.lookup("GA") is None  # modifiers are not procedure codes
+    assert status_in(table, "J2506", day) is None
+    assert status_in(table, "J9999", dt.date(2027, 3, 1)) is None
+    assert status_in(table, "J9999", day)[0].startswith("in effect 2010-01-01 to 2027-03-31")
+    # kept from the shipped release: the deleted J2505 with its date and replacement
+    assert status_in(table, "J2505", day) == ("in effect … to 2021-12-31", "J2506")
+    # an open-ended code of the previous release that the complete file no longer lists was deleted
+    assert table.lookup("J1745", on=dt.date(2027, 3, 31)) is not None
+    assert status_in(table, "J1745", day) is not None
+    # the file is complete: a Level II code it does not hold is unknown; CPT codes are not its business
+    assert status_in(table, "J0001", day) == ("not in HCPCS Level II release 2027Q2", "")
+    assert (DATA / "hcpcs" / "2026Q4.csv").is_file() and not (DATA / "hcpcs" / "2027Q2.csv").exists()
+
+
+def test_import_hcpcs_partial_file_claims_nothing(tmp_path):
+    import datetime as dt
+
+    from edits.code_set import status_in
+
+    data = copy_data(tmp_path)
+    (tmp_path / "hcpcs.txt").write_text(HCPCS)
+    out = _import_hcpcs(data, tmp_path / "hcpcs.txt", "--partial")
+    assert out.exit_code == 0, out.output
+    meta = tables.read_manifest(data)["hcpcs"]
+    assert meta["complete_ranges"] == []
+    table = tables.load_table("hcpcs", meta, data, verify=True)
+    day = dt.date(2027, 5, 1)
+    assert status_in(table, "J0001", day) is None  # absent from a partial table: not judged
+    assert status_in(table, "J1745", day) is None  # rows the file does not list are kept as they were
+
+
+def test_import_hcpcs_refuses_a_file_that_is_not_cms(tmp_path):
+    data = copy_data(tmp_path)
+    (tmp_path / "x.csv").write_text("code,name\nJ2506,x\n")
+    out = _import_hcpcs(data, tmp_path / "x.csv")
+    assert out.exit_code == 2 and "no header row" in out.stderr
+    assert tables.read_manifest(data)["hcpcs"]["release"] == "2026Q4-partial"
+
+
+def test_the_shipped_hcpcs_table_holds_every_drug_and_per_diem_code():
+    hcpcs = tables.get("hcpcs")
+    for name in ("drugs", "per_diems"):
+        for (code,) in tables.get(name).rows:
+            assert hcpcs.known(code), (name, code)
