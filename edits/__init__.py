@@ -10,6 +10,7 @@ MODULES = [
     "drug_units",
     "dx_linkage",
     "engine",
+    "infusion_sequence",
     "modifier",
     "mue_ncci",
     "ndc",

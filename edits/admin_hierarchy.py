@@ -1,7 +1,9 @@
 """Initial / add-on hierarchy of drug administration codes and the drug's administration family
 (RULES.md A.4 ADM-11..13, A.2 ADM-06/07, A.6 ADM-24/25, A.5 ADM-20/22)."""
 
-from scrubber import admin, tables
+from functools import cache
+
+from scrubber import admin, clock, tables
 from scrubber.findings import Fix, Hits, hit
 from scrubber.registry import Family
 
@@ -16,15 +18,31 @@ def _code_loc(line):
     return line.service.at(line.code_element + "-2")
 
 
+def _rank(entry) -> int:
+    return int(entry.attr("rank") or 9)
+
+
 def _initials(view, day):
-    return [a for a in view.on_day(day) if a.kind == "initial"]
+    """The date's initial services; hydration that is not reportable at all (INF011 / INF018) is none."""
+    key = ("initials", day)
+    found = view.cache.get(key)
+    if found is None:
+        found = [a for a in view.on_day(day) if a.kind == "initial"]
+        if any(a.family == "hydration" for a in found):
+            dropped = clock.not_reportable(view)
+            found = [a for a in found if id(a) not in dropped]
+        view.cache[key] = found
+    return found
 
 
-def _kept_initial(claim, initials):
-    """The service that stays initial: the first billed on 837P, the highest ranked on 837I (ADM-13)."""
-    if claim.transaction == "837I":
-        return min(initials, key=lambda a: int(a.attr("rank") or 9))
-    return initials[0]
+def _kept_initial(initials):
+    """The service that stays initial (ADM-11), never chosen by line order: the highest in the
+    hierarchy (chemo/complex > therapeutic > hydration; infusion > push > injection: the ``rank``
+    column), equal ranks keeping the first listed.  On 837I that is the facility rule (ADM-13).  On
+    837P it is the primary reason for the encounter: for a claim with a chemo/complex drug its
+    chemo/complex administration, which outranks every other initial, else the highest in the same
+    hierarchy, so the same choice."""
+    return min(initials, key=_rank)
 
 
 def _extra_initials(claim, view):
@@ -40,7 +58,7 @@ def _find_extra_initials(claim, view):
         initials = _initials(view, day)
         if len(initials) < 2:
             continue
-        kept = _kept_initial(claim, initials)
+        kept = _kept_initial(initials)
         for entry in initials:
             if entry is not kept:
                 yield kept, entry
@@ -62,8 +80,8 @@ def _to_subsequent(entry) -> Fix | None:
     scope="claim",
     applies_to="admin",
     fix="safe",
-    message="Two initial services on {day}: {value} after {first}; only one initial service is "
-    "reported per encounter: bill {expected}",
+    message="Two initial services on {day}: {value} and {first}; only one initial service is "
+    "reported per encounter: {first} stays initial, bill {expected} for {value}",
     references=("RULES.md A.4 ADM-11", "ADM-12"),
     examples={"fail": "96365 (ceftriaxone) and 96374 (ondansetron push) on one date, no modifier"},
 )
@@ -74,30 +92,38 @@ def second_initial_service(claim, ctx):
         from 96360, 96365, 96369, 96374, 96409, 96413 (and the intra-arterial and pump
         initials). A second one with a distinct-service modifier (59, XE, XS, XP, XU) is INF021.
         On 837I a lower-ranked initial is INF022 (facility hierarchy).
+        The initial that stays is never chosen by line order: it is the highest in the hierarchy
+        (chemo/complex before therapeutic before hydration; infusion before push before
+        injection), so a premedication push listed before a rituximab infusion is the one
+        converted. Hydration that is not reportable at all (INF011, INF018) is not counted.
     Why it matters:
         CPT allows one initial service per encounter; every other service is sequential,
         subsequent or concurrent. A second initial is denied or recovered on audit (CMS RAC
-        issue 0071). The fix turns it into its subsequent code: 96365 to 96367, 96374 to 96375,
-        96413 to 96417, 96409 to 96411, 96360 to 96361.
+        issue 0071). The fix turns the other initial into its subsequent code: 96365 to 96367,
+        96374 to 96375, 96413 to 96417, 96409 to 96411, 96360 to 96361.
     """
     hits = Hits()
     view = admin.for_claim(ctx)
     for kept, entry in _extra_initials(claim, view):
         if entry.distinct:
             continue
-        if claim.transaction == "837I" and int(entry.attr("rank") or 9) > int(kept.attr("rank") or 9):
+        if claim.transaction == "837I" and _rank(entry) > _rank(kept):
             continue  # INF022 reports the facility hierarchy
-        fix = _to_subsequent(entry)
-        hits.add(
-            _code_loc(entry.line),
-            entry.code,
-            entry.attr("subsequent") or "a subsequent code",
-            line=entry.line.number,
-            day=entry.day,
-            first=kept.code,
-            fix=fix,
-        )
+        _initial_hit(hits, entry, kept.code, _to_subsequent(entry))
     return hits
+
+
+def _initial_hit(hits, entry, first: str, fix) -> None:
+    """An initial service that must become its subsequent code (INF020, INF022)."""
+    hits.add(
+        _code_loc(entry.line),
+        entry.code,
+        entry.attr("subsequent") or "a subsequent code",
+        line=entry.line.number,
+        day=entry.day,
+        first=first,
+        fix=fix,
+    )
 
 
 @FAMILY.edit(
@@ -156,27 +182,54 @@ def facility_initial_hierarchy(claim, ctx):
     What it checks:
         On a facility claim (837I) the initial service is the highest in the CPT facility
         hierarchy, not the first by the clock: chemotherapy/complex before therapeutic before
-        hydration, and within a family infusion before push before injection.
+        hydration, and within a family infusion before push before injection. That covers a
+        lower-ranked second initial, and an initial outranked by a service billed as sequential
+        (a push billed 96374 while the infusion is billed 96367: bill 96365 + 96375).
     Why it matters:
         Hospitals must report the initial code by hierarchy; an initial code lower in it is paid
         at the wrong rate and rejected by outpatient code editors. The fix turns the lower
-        initial into its subsequent code; re-check the add-on hours afterwards.
+        initial into its subsequent code (and the outranking sequential service into its
+        initial code); re-check the add-on hours afterwards.
     """
     hits = Hits()
     view = admin.for_claim(ctx)
     for kept, entry in _extra_initials(claim, view):
-        if entry.distinct or int(entry.attr("rank") or 9) <= int(kept.attr("rank") or 9):
+        if entry.distinct or _rank(entry) <= _rank(kept):
             continue
-        hits.add(
-            _code_loc(entry.line),
-            entry.code,
-            entry.attr("subsequent") or "a subsequent code",
-            line=entry.line.number,
-            day=entry.day,
-            first=kept.code,
-            fix=_to_subsequent(entry),
-        )
+        _initial_hit(hits, entry, kept.code, _to_subsequent(entry))
+    for kept, better, initial in _outranking_sequential(view):
+        fix = _to_subsequent(kept)
+        if fix is not None:
+            loc = _code_loc(better.line)
+            also = Fix("set", loc, initial, better.code, "safe", "")
+            title = f"Bill {initial} (initial) instead of {better.code}, {fix.value} instead of {kept.code}"
+            fix = Fix(fix.op, fix.loc, fix.value, fix.expect, "safe", title, more=(also,))
+        _initial_hit(hits, kept, better.code, fix)
     return hits
+
+
+@cache
+def _initial_of() -> dict[str, str]:
+    """Sequential code -> the initial code it is the subsequent of (96367 -> 96365, 96375 -> 96374)."""
+    rows = tables.get("admin_codes").rows.values()
+    return {r[0].values["subsequent"]: r[0].key[0] for r in rows if r[0].values["subsequent"]}
+
+
+def _outranking_sequential(view):
+    """(billed initial, sequential line that outranks it, that line's initial code) per date."""
+    for day in view.days:
+        initials = _initials(view, day)
+        if not initials:
+            continue
+        kept = _kept_initial(initials)
+        better = [
+            a
+            for a in view.on_day(day)
+            if a.kind == "sequential" and a.code in _initial_of() and _rank(a) < _rank(kept)
+        ]
+        if better:
+            best = min(better, key=_rank)
+            yield kept, best, _initial_of()[best.code]
 
 
 def _addon_problems(view):
@@ -426,7 +479,9 @@ def drug_without_administration(claim, ctx):
     """
     What it checks:
         A drug line (a HCPCS drug code, J or Q5) on a date with no administration line (963xx,
-        964xx, 99601) and no home-infusion per diem (S93xx-S95xx).
+        964xx, 99601) and no home-infusion per diem (S93xx-S95xx). Fluids (saline, the hydration
+        family of the drug table) are left alone: fluid that only carries a drug or keeps a vein
+        open, and hydration under 31 minutes, have no reportable administration (RULES.md A.1).
     Why it matters:
         Payers expect the drug and the service that gave it on the same claim; a drug alone is
         often denied or pended, or the administration was simply not billed (lost revenue).
@@ -440,6 +495,8 @@ def drug_without_administration(claim, ctx):
             continue
         for entry in entries:
             code = entry.code
+            if entry.drug_family == "hydration":
+                continue
             if drugs.lookup(code, on=day) is not None or _is_drug_code(code):
                 hits.add(_code_loc(entry.line), code, None, line=entry.line.number, day=day)
     return hits

@@ -34,8 +34,9 @@ def times_missing(claim, ctx):
     What it checks:
         Every time-based administration line (96360, 96361, 96365-96368, 96369-96371, 96413,
         96415-96417, 96422, 96423, 99601, 99602) has a usable start and stop time, from the
-        administration record (--times) or an NTE note on the line. An add-on hour line is
-        covered by the times of the infusion it extends.
+        administration record (--times) or an NTE note on the line. One administration has one
+        clock: an add-on hour line is covered by the times of the infusion it extends, and an
+        infusion by times written only on its add-on hour line.
     Why it matters:
         Units of these codes are paid by documented running time. Without times the billed units
         cannot be verified, and an audit that finds no start/stop in the record takes the payment
@@ -43,10 +44,10 @@ def times_missing(claim, ctx):
     """
     hits = Hits()
     view = admin.for_claim(ctx)
-    covered = {id(a) for adm in view.administrations() if adm.primary.times.intervals for a in adm.addons}
+    covered = {id(a) for adm in view.administrations() if adm.timed for a in adm.lines}
     for entry in view.lines:
         if not entry.time_based or entry.times.intervals or entry.times.problems or id(entry) in covered:
-            continue  # timed, reported as unreadable, or an add-on hour timed by the infusion it extends
+            continue  # timed, reported as unreadable, or part of an administration timed on another line
         line = entry.line
         hits.add(
             line.service.at(line.code_element + "-2"),

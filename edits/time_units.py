@@ -1,8 +1,8 @@
 """Units of time-based codes against documented running minutes (RULES.md A.3 ADM-01..03, 05, 08, 09;
 A.5 ADM-21; F TIME-04).  The arithmetic lives in scrubber/timemath.py."""
 
-from scrubber import admin, timemath
-from scrubber.findings import Fix, Hits, hit
+from scrubber import admin, clock, timemath
+from scrubber.findings import Fix, Hits
 from scrubber.registry import Family
 
 FAMILY = Family("time-units", "Units of time-based administration codes against documented minutes")
@@ -21,9 +21,23 @@ def _set_units(line, units: int, title: str) -> Fix:
     return Fix("set", loc, str(units), line.units_text, "safe", title)
 
 
-def _hydration_secondary(view, entry) -> bool:
-    """96361 with no initial hydration (96360) on its date: hydration after another initial service."""
-    return entry.code == "96361" and not any(a.code == "96360" for a in view.on_day(entry.day))
+def _drop_lines(view, adm, safety: str = "safe") -> Fix | None:
+    """Remove every line of an administration (the hydration line and its added hours).  None when
+    a drug other than the fluid would be left on the date with no administration line (INF028):
+    then the drug's own administration is what is missing, a matter for review."""
+    primary, *rest = adm.lines
+    mine = {id(a) for a in adm.lines}
+    left = [a for a in view.on_day(primary.day) if id(a) not in mine]
+    if not any(a.info is not None or a.code.startswith(("S93", "S94", "S95")) for a in left) and any(
+        a.info is None and a.drug_family != "hydration" and (a.drug_family or a.code.startswith(("J", "Q5")))
+        for a in left
+    ):
+        return None
+    parts = tuple(Fix("delete", a.line.lx.at(), None, a.code, safety, "") for a in rest)
+    codes = " + ".join(a.code for a in adm.lines)
+    lines = ", ".join(str(a.line.number) for a in adm.lines)
+    title = f"Remove line{'s' if rest else ''} {lines} ({codes})"
+    return Fix("delete", primary.line.lx.at(), None, primary.code, safety, title, more=parts)
 
 
 @FAMILY.edit(
@@ -46,25 +60,31 @@ def infusion_was_push(claim, ctx):
         running time is 15 minutes or less.
     Why it matters:
         CPT defines an infusion as 16 minutes or more; anything shorter is an IV push and is paid
-        as one. The fix swaps the code for its push equivalent (96374, 96375, 96409, 96411).
+        as one. The running time is the administration's, so times written only on its add-on
+        hour line count. The fix swaps the code for its push equivalent (96374, 96375, 96409,
+        96411); not while an add-on hour line that carries the times remains (INF012 then has no
+        fix either: move the times to the infusion line first).
     """
     hits = Hits()
-    for entry in admin.for_claim(ctx).lines:
+    view = admin.for_claim(ctx)
+    for entry in view.lines:
         push = entry.attr("push_code")
         if not push:
             continue
-        minutes = entry.times.minutes
+        minutes = view.minutes_of(entry)
         if minutes is not None and timemath.is_push(minutes):
             line = entry.line
             loc = _code_loc(line)
             title = f"Bill {push} (push) instead of {line.code}"
+            adm = view.administration_of(entry)
+            keeps_addon = adm is not None and any(_times_needed(ctx, view, adm, a) for a in adm.addons)
             hits.add(
                 loc,
                 minutes,
                 push,
                 line=line.number,
                 code=entry.code,
-                fix=Fix("set", loc, push, line.code, "safe", title),
+                fix=None if keeps_addon else Fix("set", loc, push, line.code, "safe", title),
             )
     return hits
 
@@ -84,56 +104,82 @@ def infusion_was_push(claim, ctx):
 def hydration_under_31_minutes(claim, ctx):
     """
     What it checks:
-        Initial hydration (96360) and hydration after another initial service (96361 with no
-        96360 on the date) run at least 31 minutes.
+        Initial hydration (96360 with its 96361 hours) and hydration after another initial
+        service (the 96361 lines of a date without 96360) run at least 31 minutes, on one clock:
+        the same times repeated on the 96361 line count once.
     Why it matters:
         Hydration of 30 minutes or less is not separately reportable; billing it is overbilling.
-        The fix removes the line (the saline supply line may remain).
+        The fix removes the hydration lines (the saline supply line may remain); there is none
+        when another drug would be left with no administration line on the date (review it).
     """
     hits = Hits()
     view = admin.for_claim(ctx)
-    for entry in view.lines:
-        if entry.code != "96360" and not _hydration_secondary(view, entry):
-            continue
-        minutes = entry.times.minutes
-        if minutes is not None and not timemath.hydration_reportable(minutes):
-            line = entry.line
+    for hydration in clock.hydrations(view):
+        if hydration.short:
+            adm = hydration.adm
+            line = adm.primary.line
             hits.add(
                 _code_loc(line),
-                minutes,
+                hydration.minutes,
                 31,
                 line=line.number,
-                code=entry.code,
-                fix=_set_units(line, 0, ""),
+                code=adm.primary.code,
+                fix=_drop_lines(view, adm),
             )
     return hits
 
 
 def _unit_checks(ctx):
-    """(administration, billed add-on units, supported add-on units), computed once per claim."""
+    """(administration, running minutes that count, billed add-on units, supported add-on units),
+    computed once per claim."""
     found = ctx.cache.get("unit_checks")
     if found is None:
-        found = ctx.cache["unit_checks"] = list(_compute_unit_checks(admin.for_claim(ctx)))
+        found = ctx.cache["unit_checks"] = list(_compute_unit_checks(ctx, admin.for_claim(ctx)))
     return found
 
 
-def _compute_unit_checks(view):
+def _support(ctx, view, adm, minutes: int):
+    """What ``minutes`` of running time support for an administration: (minutes that count, initial
+    units, add-on units), or None when they are not judged here (hydration that is not reportable:
+    INF011 / INF018; a home visit under a profile with no time_policy row)."""
+    if adm.primary.family == "hydration":
+        hydration = next(h for h in clock.hydrations(view) if h.adm is adm)
+        counted = max(0, minutes - min(hydration.overlap, minutes))
+        if not timemath.hydration_reportable(minutes if not hydration.overlap else counted):
+            return None
+        if adm.secondary_hydration:
+            return counted, 1, timemath.secondary_hydration_units(counted)
+        return counted, 1, timemath.addon_hours(counted)
+    if adm.primary.kind == "visit":
+        rule = clock.visit_rule(ctx, adm.primary.day)
+        return None if rule is None else (minutes, 1, timemath.visit_addon_hours(minutes, *rule))
+    initial, supported = timemath.initial_and_addons(minutes)
+    return minutes, initial, supported if initial else 0
+
+
+def _compute_unit_checks(ctx, view):
     for adm in view.administrations():
-        minutes = adm.minutes
-        if minutes is None or not adm.primary.time_based:
+        if adm.minutes is None or not adm.primary.time_based:
             continue
-        hydration = adm.primary.family == "hydration"
-        initial, supported = timemath.initial_and_addons(minutes, hydration=hydration)
-        if not initial:
-            supported = 0
-        yield adm, adm.billed_addon_units, supported
-    for entry in view.lines:
-        if _hydration_secondary(view, entry) and entry.times.minutes is not None:
-            yield (
-                admin.Administration(entry, [entry]),
-                entry.units,
-                timemath.secondary_hydration_units(entry.times.minutes),
-            )
+        found = _support(ctx, view, adm, adm.minutes)
+        if found is not None:
+            yield adm, found[0], adm.billed_addon_units, found[2]
+
+
+def _times_needed(ctx, view, adm, entry) -> bool:
+    """Whether removing ``entry`` would lose documented time that matters: it is the only timed
+    line, or without its intervals the administration's verdict (push or infusion, the add-on
+    hours supported) would change."""
+    if not entry.times.intervals:
+        return False
+    rest = [a.times for a in adm.lines if a is not entry and a.times.intervals]
+    if not rest:
+        return True
+    minutes = clock.running_minutes(rest)
+    if minutes == adm.minutes:
+        return False
+    before, after = _support(ctx, view, adm, adm.minutes), _support(ctx, view, adm, minutes)
+    return (before and before[1:]) != (after and after[1:])
 
 
 @FAMILY.edit(
@@ -154,26 +200,36 @@ def addon_units_exceed_time(claim, ctx):
         Add-on hour units (96361, 96366, 96370, 96415, 96423, 99602) are no more than the documented
         running time supports: more than 30 minutes past each full hour after the first 90
         minutes (91 minutes is one add-on hour, 151 two); 96361 after another initial service
-        counts from 31 minutes. Interruptions are subtracted from the running time.
+        counts from 31 minutes; a home visit 99601 covers 120 minutes and each 99602 hour counts
+        past the payer profile's partial-hour threshold (time_policy, default more than 30:
+        151 minutes is one 99602). The running time is one clock per administration: the union
+        of the times documented on the infusion line and on its add-on lines (the same start and
+        stop repeated on the add-on line count once), interruptions subtracted once; hydration
+        counts only its minutes outside other infusions.
     Why it matters:
         Units above the documented time are overbilling, the first thing an infusion audit
-        recovers. The fix sets the add-on units to what the time supports (or removes the line).
+        recovers. The fix sets the add-on units to what the time supports, or removes the line;
+        not when the line to remove is the one that carries the times (move them first).
     """
     hits = Hits()
-    for adm, billed, supported in _unit_checks(ctx):
-        if billed <= supported or not adm.addons:
+    view = admin.for_claim(ctx)
+    for adm, minutes, billed, supported in _unit_checks(ctx):
+        if billed <= supported or not adm.unit_lines:
             continue
-        line = adm.addons[-1].line
-        keep = max(0, adm.addons[-1].units - (billed - supported))
-        title = f"Set {line.code} units to {keep} ({adm.minutes} minutes)"
+        last = adm.unit_lines[-1]
+        line = last.line
+        keep = max(0, last.units - (billed - supported))
+        title = f"Set {line.code} units to {keep} ({minutes} minutes)"
+        needed = keep == 0 and _times_needed(ctx, view, adm, last)
+        fix = None if needed else _set_units(line, keep, title)
         hits.add(
             line.service.at(line.units_element),
             billed,
             supported,
             line=line.number,
             code=line.code,
-            minutes=adm.minutes,
-            fix=_set_units(line, keep, title),
+            minutes=minutes,
+            fix=fix,
         )
     return hits
 
@@ -192,23 +248,25 @@ def addon_units_exceed_time(claim, ctx):
 def addon_units_below_time(claim, ctx):
     """
     What it checks:
-        The documented running time supports more add-on hour units than are billed.
+        The documented running time supports more add-on hour units than are billed (the same
+        one-clock running time as INF012). Hydration that is not reportable at all (INF011,
+        INF018) is not counted.
     Why it matters:
         Under-billing loses revenue that the documentation supports. Review the record: add the
         add-on hour line (or units) if the time is right.
     """
     hits = Hits()
-    for adm, billed, supported in _unit_checks(ctx):
+    for adm, minutes, billed, supported in _unit_checks(ctx):
         if billed < supported:
-            target = adm.addons[-1].line if adm.addons else adm.primary.line
+            target = adm.unit_lines[-1].line if adm.unit_lines else adm.primary.line
             addon = adm.primary.attr("addon_hour") or adm.primary.code
             hits.add(
-                target.service.at(target.units_element if adm.addons else target.code_element + "-2"),
+                target.service.at(target.units_element if adm.unit_lines else target.code_element + "-2"),
                 billed,
                 supported,
                 line=target.number,
                 code=addon,
-                minutes=adm.minutes,
+                minutes=minutes,
             )
     return hits
 
@@ -384,41 +442,28 @@ def hydration_concurrent(claim, ctx):
     """
     What it checks:
         Hydration (96360/96361) documented at the same time as another infusion on the date;
-        only the hydration minutes outside the other infusion can be reported, and they must
-        reach 31.
+        only the hydration minutes outside the other infusions can be reported, and they must
+        reach 31. One finding per hydration administration, on its first line; hydration under
+        31 minutes in all is INF011 instead. Hydration with 31 minutes or more outside is timed
+        on those minutes only (INF012 / INF013).
     Why it matters:
         Hydration running concurrently with another infusion is not separately reportable (NCCI
-        policy manual ch. XI). The fix removes the hydration line; it is unsafe because hydration
-        given separately for its own indication may still be billable after review.
+        policy manual ch. XI). The fix removes the hydration lines (96360 and its hours); it is
+        unsafe because hydration given separately for its own indication may still be billable
+        after review (and there is none when another drug would be left with no administration).
     """
     hits = Hits()
     view = admin.for_claim(ctx)
-    for entry in view.lines:
-        if entry.family == "hydration" and entry.times.intervals:
-            hits.extend(_concurrent_hydration(view, entry))
+    for hydration in clock.hydrations(view):
+        if hydration.concurrent:
+            line = hydration.adm.primary.line
+            hits.add(
+                _code_loc(line),
+                hydration.outside,
+                31,
+                line=line.number,
+                code=hydration.adm.primary.code,
+                other=", ".join(hydration.others),
+                fix=_drop_lines(view, hydration.adm, "unsafe"),
+            )
     return hits
-
-
-def _concurrent_hydration(view, entry):
-    others = [
-        a
-        for a in view.on_day(entry.day)
-        if a.family in ("therapeutic", "complex") and a.attr("method") == "iv-infusion" and a.times.intervals
-    ]
-    overlap = sum(i.overlap(o) for i in entry.times.intervals for a in others for o in a.times.intervals)
-    if not overlap:
-        return
-    outside = (entry.times.minutes or 0) - overlap
-    if outside < 31:
-        line = entry.line
-        fix = _set_units(line, 0, "")
-        fix = Fix(fix.op, fix.loc, fix.value, fix.expect, "unsafe", fix.title)
-        yield hit(
-            _code_loc(line),
-            max(outside, 0),
-            31,
-            line=line.number,
-            code=entry.code,
-            other=", ".join(sorted({a.code for a in others})),
-            fix=fix,
-        )

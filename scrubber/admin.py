@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from . import tables
+from . import tables, timemath
 from .model import Claim, ServiceLine
 from .tables import Row
 from .times import AdminTimes, minutes_between, parse_note, parse_record_time
@@ -43,8 +43,12 @@ class Interval:
 @dataclass
 class LineTimes:
     intervals: list[Interval] = field(default_factory=list)
-    interruptions: int = 0  # minutes to subtract
+    pauses: list[tuple] = field(default_factory=list)  # note interruptions: (start, stop)
+    breaks: list[tuple] = field(default_factory=list)  # record interruptions: (row start, row stop, minutes)
     source: str | None = None
+    drugs: tuple[str, ...] = ()  # the record's ``drug`` column for the line
+    # record rows starting after the line's date: (interval, problem detail, interruption minutes)
+    late: list[tuple] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
     note_minutes: int | None = None  # running minutes the note gave when the record won
     _minutes: object = field(default=_UNSET, init=False, repr=False, compare=False)  # computed once
@@ -53,11 +57,13 @@ class LineTimes:
     def minutes(self) -> int | None:
         """Running minutes; read only once the times are complete (``_line_times`` builds them)."""
         if self._minutes is _UNSET:
-            self._minutes = (
-                max(0, sum(i.minutes for i in self.intervals) - self.interruptions)
-                if self.intervals
-                else None
-            )
+            if not self.intervals:
+                self._minutes = None
+            elif len(self.intervals) == 1 and not self.pauses and not self.breaks:
+                self._minutes = self.intervals[0].minutes
+            else:
+                spans = [(i.start, i.stop) for i in self.intervals]
+                self._minutes = timemath.running_minutes(spans, self.pauses, self.breaks)
         return self._minutes
 
     @property
@@ -135,9 +141,25 @@ class ClaimAdmin:
     def entry(self, line: ServiceLine) -> AdminLine:
         return next(a for a in self.lines if a.line is line)
 
+    def administration_of(self, entry: AdminLine):
+        """The administration a line is the primary or an add-on hour of, if any."""
+        found = self.cache.get("administration_of")
+        if found is None:
+            found = self.cache["administration_of"] = {
+                id(a): adm for adm in self.administrations() for a in adm.lines
+            }
+        return found.get(id(entry))
+
+    def minutes_of(self, entry: AdminLine) -> int | None:
+        """Running minutes of the administration a line belongs to (its own when it is in none)."""
+        adm = self.administration_of(entry)
+        return adm.minutes if adm is not None else entry.times.minutes
+
     def administrations(self) -> list:
-        """The claim's infusions with their add-on hour lines (see ``administrations``), computed once."""
+        """The claim's infusions with their add-on hour lines (``clock.administrations``), computed once."""
         if self._groups is None:
+            from .clock import administrations
+
             self._groups = administrations(self)
         return self._groups
 
@@ -160,18 +182,18 @@ def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTi
             )
             continue
         if day is not None and not day <= start.date() <= last_day:
-            times.problems.append(
-                (
-                    "outside-dos",
-                    f"record row {row.row}: start {start:%Y-%m-%d %H:%M} is not on "
-                    f"the line's date of service {day:%Y-%m-%d}",
-                )
+            detail = (
+                f"record row {row.row}: start {start:%Y-%m-%d %H:%M} is not on "
+                f"the line's date of service {day:%Y-%m-%d}"
             )
+            # kept aside: it may continue an administration that started on the date (``_late``)
+            pause = int(row.interruptions_min) if row.interruptions_min.isdigit() else 0
+            times.late.append((Interval(start, stop, "record"), detail, pause))
             continue
         times.intervals.append(Interval(start, stop, "record"))
         if row.interruptions_min:
             if row.interruptions_min.isdigit():
-                times.interruptions += int(row.interruptions_min)
+                times.breaks.append((start, stop, int(row.interruptions_min)))
             else:
                 times.problems.append(
                     ("unparseable", f"record row {row.row}: interruptions_min {row.interruptions_min!r}")
@@ -205,7 +227,7 @@ def _note_times(texts: list[str], day: dt.date | None) -> LineTimes | None:
             )
             continue
         if pair.interruption:
-            times.interruptions += minutes_between(start, stop)
+            times.pauses.append((start, stop))
         else:
             times.intervals.append(Interval(start, stop, "note"))
     return times
@@ -226,6 +248,7 @@ def _line_times(
     if rows:
         record.matched.update(r.row for r in rows)
         times = _record_times(rows, day, line.date_to)
+        times.drugs = tuple(dict.fromkeys(r.drug for r in rows if r.drug))
         if (
             from_note is not None
             and from_note.minutes is not None
@@ -253,7 +276,12 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
         times = _line_times(claim, line, record, note, day, fact.info is not None)
         info, kind, family, time_based, drug_family = fact
         lines.append(AdminLine(line, info, times, day, line.code, kind, family, time_based, drug_family))
-    return ClaimAdmin(claim, lines)
+    view = ClaimAdmin(claim, lines)
+    if any(a.times.late for a in lines):
+        from .clock import accept_late
+
+        accept_late(view)
+    return view
 
 
 def for_claim(ctx) -> ClaimAdmin:
@@ -267,49 +295,3 @@ def for_claim(ctx) -> ClaimAdmin:
 def entry(ctx, line: ServiceLine) -> AdminLine:
     """The administration view of one line of the context's claim."""
     return for_claim(ctx).entry(line)
-
-
-@dataclass
-class Administration:
-    """A primary infusion line (initial, sequential or visit) and the add-on hour lines that extend it."""
-
-    primary: AdminLine
-    addons: list[AdminLine] = field(default_factory=list)
-
-    @property
-    def minutes(self) -> int | None:
-        """Running minutes: the primary's, plus any add-on line documented with its own times."""
-        own = self.primary.times.minutes
-        if own is None:
-            return None
-        return own + sum(a.times.minutes or 0 for a in self.addons)
-
-    @property
-    def billed_addon_units(self) -> int:
-        return sum(a.units for a in self.addons)
-
-
-def administrations(view: ClaimAdmin) -> list[Administration]:
-    """Group each add-on hour line with the primary it extends: the nearest earlier line on the same
-    date whose hour add-on is that code, else the first later one (falling back to any non-hydration
-    infusion on the date for an add-on of the wrong family)."""
-    found = [
-        Administration(a)
-        for a in view.lines
-        if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")
-    ]
-    position = {id(a): i for i, a in enumerate(view.lines)}
-    for addon in view.lines:
-        if addon.kind != "addon-hour":
-            continue
-        same_day = [adm for adm in found if adm.primary.day == addon.day]
-        candidates = [adm for adm in same_day if adm.primary.attr("addon_hour") == addon.code]
-        if not candidates and addon.family != "hydration":
-            # an hour add-on of the wrong family (96366 after 96413) still bills an hour of that
-            # infusion; INF024 reports the code, the unit math counts the hour
-            candidates = [adm for adm in same_day if adm.primary.family not in ("hydration", "home")]
-        if not candidates:
-            continue
-        before = [adm for adm in candidates if position[id(adm.primary)] < position[id(addon)]]
-        (before[-1] if before else candidates[0]).addons.append(addon)
-    return found

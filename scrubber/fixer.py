@@ -175,6 +175,7 @@ def fix_file(
     temps = temps or Temps(None)
     outcome = Outcome()
     current = path
+    record = engine.times
     result = scrub_path(engine, path, name)
     try:
         for _ in range(max_passes if not result.unreadable else 0):
@@ -188,6 +189,13 @@ def fix_file(
                 break
             outcome.changes += log.all_changes()
             outcome.passes += 1
+            if engine.times.rows:  # the record's rows follow the renumbered lines (CLM01 + LX01)
+                moves = _line_moves(
+                    RawFile.parse(Path(current).read_bytes()),
+                    RawFile.parse(Path(new).read_bytes()),
+                    log.all_changes(),
+                )
+                engine.times = engine.times.renumbered(moves)
             temps.drop(current)
             current = new
             result = scrub_path(engine, current, name)
@@ -199,6 +207,8 @@ def fix_file(
     except BaseException:
         temps.clear()
         raise
+    finally:
+        engine.times = record
     outcome.path, outcome.result = current, result
     return outcome
 
@@ -213,6 +223,36 @@ def fix_data(data: bytes, name: str, engine: Engine, **options) -> Outcome:
         outcome.data = Path(outcome.path).read_bytes()
         outcome.path = None
     return outcome
+
+
+def _line_labels(raw: RawFile) -> dict[str, list[str]]:
+    """Claim id -> the LX01 of its service lines, in file order."""
+    out: dict[str, list[str]] = {}
+    claim = None
+    for i in range(len(raw.segments)):
+        sid = raw.seg_id(i)
+        if sid == "CLM":
+            claim = raw.elements(i)[1] if len(raw.elements(i)) > 1 else ""
+            out.setdefault(claim, [])
+        elif sid in CLAIM_END:
+            claim = None
+        elif sid == "LX" and claim is not None:
+            out[claim].append(raw.elements(i)[1] if len(raw.elements(i)) > 1 else "")
+    return out
+
+
+def _line_moves(before: RawFile, after: RawFile, changes: list[Change]) -> dict[tuple[str, str], str | None]:
+    """(claim id, LX01 before the pass) -> LX01 after it, None for a removed line."""
+    removed = {(c.claim_id, str(c.line)) for c in changes if c.before.startswith("LX") and c.after == ""}
+    now = _line_labels(after)
+    moves: dict[tuple[str, str], str | None] = {}
+    for claim, labels in _line_labels(before).items():
+        kept = [n for n in labels if (claim, n) not in removed]
+        for n in labels:
+            moves[(claim, n)] = None
+        for old, new in zip(kept, now.get(claim, []), strict=False):
+            moves[(claim, old)] = new
+    return {k: v for k, v in moves.items() if v != k[1]}
 
 
 def _pseudo_finding(change: Change, name: str) -> Finding:

@@ -1,5 +1,5 @@
 """Payer-profile policy: one row per profile in the ``*_policy`` tables (``supervision_policy``,
-``per_diem_policy``, ``ndc_policy``), overridable per profile in configuration::
+``per_diem_policy``, ``ndc_policy``, ``time_policy``), overridable per profile in configuration::
 
     [tool.scrubber.policy.commercial]
     ndc_required = "yes"            # any column of a policy table, by name
@@ -15,7 +15,7 @@ from functools import cache
 
 from . import tables
 
-TABLES = ("supervision_policy", "per_diem_policy", "ndc_policy")
+TABLES = ("supervision_policy", "per_diem_policy", "ndc_policy", "time_policy")
 
 
 @cache

@@ -102,6 +102,28 @@ class AdminTimes:
             if row.ref_6r:
                 self.by_ref.setdefault(row.ref_6r, []).append(row)
 
+    def renumbered(self, moves: dict[tuple[str, str], str | None]) -> AdminTimes:
+        """A copy whose rows follow renumbered claim lines: ``moves`` maps (claim_id, old LX01) to
+        the new LX01, or to None for a line that was removed (its rows are left out)."""
+        copy = AdminTimes(source=self.source)
+        for row in self.rows:
+            key = (row.claim_id, row.line)
+            if key in moves:
+                if moves[key] is None:
+                    continue
+                row = row._replace(line=moves[key])
+            copy.rows.append(row)
+            found = copy.by_line.get((row.claim_id, row.line))
+            if found is None:
+                copy.by_line[(row.claim_id, row.line)] = row
+            else:
+                copy.by_line[(row.claim_id, row.line)] = (
+                    found + (row,) if type(found) is tuple else (found, row)
+                )
+            if row.ref_6r:
+                copy.by_ref.setdefault(row.ref_6r, []).append(row)
+        return copy
+
     def for_line(self, claim_id: str, line: int | None, ref_6r: str = "") -> list[TimeRow]:
         found = self.by_line.get((claim_id, str(line)), ())
         rows = list(found) if type(found) is tuple else [found]

@@ -247,3 +247,23 @@ def test_the_pyx12_judge_sees_only_the_changed_claims():
         validator=judge,
     )
     assert seen == []
+
+
+def test_record_rows_follow_renumbered_lines(tmp_path):
+    """Removing a line renumbers the ones after it; the re-check reads the administration record
+    (keyed by CLM01 + LX01) with its rows moved along, so no time goes missing (INF001) and no row
+    is left unmatched (INF005)."""
+    from scrubber.times import AdminTimes
+
+    line4 = "LX*4~\nSV2*0260*HC:96367*400*UN*1~\nDTP*472*D8*20261103~\n"
+    text = renumber(patch(base("inf_837i"), [["CTP****100*ML~\n", "CTP****100*ML~\n" + line4]]))
+    (tmp_path / "t.csv").write_text(
+        "claim_id,line,start,stop\nINF-I-001,1,10:00,11:30\nINF-I-001,4,11:30,12:10\n"
+    )
+    record = AdminTimes.load(str(tmp_path / "t.csv"))
+    engine = Engine(Config(jobs=1), record)
+    outcome = fix_data(text.encode(), "c.x12", engine)
+    assert "HC:96415" not in outcome.data.decode()  # 90 minutes: the added hour is removed
+    edits = {f.edit for f in outcome.result.findings}
+    assert not edits & {"INF001", "INF005", "INF012"}, edits
+    assert engine.times is record  # the caller's record is left as it was
