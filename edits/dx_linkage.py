@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from scrubber import tables
 from scrubber.findings import Fix, Hits, hit
+from scrubber.model import to_count
 from scrubber.registry import Family
 
 FAMILY = Family("dx-linkage", "Line diagnosis pointers and the diagnoses they reach")
@@ -45,7 +46,8 @@ def pointer_out_of_range(line, ctx):
         return hits
     count = len(ctx.claim.diagnoses)
     for index, pointer in _pointed(line):
-        if not pointer.isdigit() or not 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS):
+        number = to_count(pointer)
+        if number is None or not 1 <= number <= min(count, MAX_POINTERS_TARGETS):
             hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 
@@ -221,7 +223,7 @@ def supporting_diagnosis_not_pointed(claim, ctx):
         at an unrelated diagnosis (Z79.899 long-term drug therapy) is denied even though the
         supporting diagnosis is on the claim. The fix adds the pointer when a slot is free.
     """
-    return sorted(_unpointed(claim, ctx), key=lambda h: h.line)
+    return sorted(_unpointed(claim, ctx), key=lambda h: (h.line is None, h.line or 0))
 
 
 def _unpointed(claim, ctx):
@@ -237,7 +239,7 @@ def _unpointed(claim, ctx):
             and tables.code_kind(ln.code, day) == "admin"
         ]
         for target in [line, *given]:
-            pointed = {int(p) for p in target.pointers if p.isdigit()}
+            pointed = {to_count(p) for p in target.pointers}
             if pointed & set(positions) or id(target) in flagged:
                 continue
             flagged.add(id(target))

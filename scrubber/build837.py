@@ -30,6 +30,7 @@ from .model import (
     Trailer,
     date_span,
     service_date,
+    to_count,
 )
 from .read import InputError, Segment, SegmentReader
 
@@ -89,7 +90,7 @@ class _LineDraft:
 
     def __init__(self, lx: Segment, loop: str):
         text = lx.elements[1] if len(lx.elements) > 1 else ""
-        number = int(text) if text.isdigit() else None
+        number = to_count(text, 9)
         self.record = ServiceLine(number, SegRef(lx.ordinal, "LX", loop), None)
         self.notes: list[Note] = []
         self.drugs: list[Drug] = []

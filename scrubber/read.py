@@ -13,6 +13,7 @@ content, so it is safe for logs.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -25,6 +26,14 @@ CHUNK = 1 << 16
 _BOM = b"\xef\xbb\xbf"
 # Offsets of the element separator in a fixed-width ISA (ISA01..ISA16 start after each).
 _ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+# The longest segment read: one without a terminator in sight is refused at this length rather
+# than held whole in memory (a file with no terminator at all would otherwise be one segment).
+MAX_SEGMENT = 1 << 20
+# Characters that are neither text nor layout: C0 and C1 controls (but tab, CR and LF), DEL, and
+# the bytes that are not UTF-8 (read as surrogate escapes).  In a segment identifier they hide the
+# segment from the builder (a vertical tab before CLM loses the claim), so such a file is refused.
+_UNPRINTABLE = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\r\n"]
+_SEGMENT_ID = re.compile("[A-Z][A-Z0-9]{1,2}")
 
 
 class InputError(Exception):
@@ -160,6 +169,8 @@ class SegmentReader:
         else:
             line_end = ""
         self.delimiters = Delimiters(seg, ele, comp, rep, line_end)
+        unprintable = "".join(re.escape(c) for c in _UNPRINTABLE if c not in (seg, ele, comp, rep))
+        self._unprintable = re.compile(f"[{unprintable}\udc80-\udcff]")
         self.version = head[84:89]
 
     @staticmethod
@@ -206,17 +217,26 @@ class SegmentReader:
         # Line breaks between segments are layout, never data, unless one is the terminator.
         drop_breaks = term not in "\r\n"
         padded = tuple(term + c for c in " \t\r\n")  # a segment that starts with white space
+        unprintable = self._unprintable
         while True:
             if drop_breaks:
                 buffer = buffer.replace("\n", "").replace("\r", "")
+            suspicious = unprintable.search(buffer) is not None
             parts = buffer.split(term)
             if "" in parts or buffer[:1] in (" ", "\t", "\r", "\n") or any(p in buffer for p in padded):
                 # as before: a part that starts with white space is stripped, an empty one dropped
                 parts = [q for q in (_lstripped(part) for part in parts[:-1]) if q] + parts[-1:]
             buffer = parts.pop()
             if parts:
+                if suspicious:
+                    self._check_ids(parts, ordinal + 1)
                 yield ordinal + 1, parts
                 ordinal += len(parts)
+            if len(buffer) > MAX_SEGMENT:
+                raise InputError(
+                    f"segment longer than {MAX_SEGMENT >> 20} MiB: no segment terminator in it",
+                    segment=ordinal + 1,
+                )
             chunk = fd.read(CHUNK)
             if not chunk:
                 break
@@ -228,7 +248,26 @@ class SegmentReader:
             # The last segment has no terminator (a common export slip, or a file cut short):
             # hand it on so an unterminated IEA still closes the interchange.
             self.unterminated = True
+            if unprintable.search(rest):
+                self._check_ids([rest], ordinal + 1)
             yield ordinal + 1, [rest]
+
+    def _check_ids(self, parts: list[str], first: int) -> None:
+        """Refuse a segment whose identifier is an X12 one with unprintable characters in it (the
+        slow path, for blocks that hold such a character somewhere)."""
+        ele, unprintable = self._raw.ele_term, self._unprintable
+        for ordinal, part in enumerate(parts, first):
+            sid = part.partition(ele)[0]
+            found = unprintable.search(sid)
+            if found is None:
+                continue
+            cleaned = "".join(c for c in sid if c.isascii() and c.isalnum())
+            if _SEGMENT_ID.fullmatch(cleaned):
+                raise InputError(
+                    f"unprintable character 0x{ord(found.group()) & 0xFF:02X} in the identifier of"
+                    f" a {cleaned} segment (the segment would be lost)",
+                    segment=ordinal,
+                )
 
     def __iter__(self) -> Iterator[Segment]:
         ele = self._raw.ele_term
