@@ -202,6 +202,17 @@ class SegmentReader:
         term = head[ISA_LEN - 1]
         if term.isalnum() or term == sep or term == " ":
             raise InputError("ISA segment terminator is missing or invalid", segment=1, offset=offset)
+        # Each delimiter must differ from the others, or the segments cannot be split (an ISA16
+        # equal to the terminator ends the ISA at the component separator).
+        component, repetition = head[ISA_LEN - 2], head[82]
+        if component.isalnum() or component in (sep, term, " "):
+            raise InputError(
+                "ISA16 component separator is not a delimiter distinct from the others",
+                segment=1,
+                offset=offset,
+            )
+        if version == "00501" and repetition in (sep, term, component):
+            raise InputError("ISA11 repetition separator repeats another delimiter", segment=1, offset=offset)
 
     def blocks(self) -> Iterator[tuple[int, list[str]]]:
         """(ordinal of the first, segment texts without their terminators) per block read; the
