@@ -32,7 +32,7 @@ from .model import (
     service_date,
     to_count,
 )
-from .read import InputError, Segment, SegmentReader
+from .read import ISA_LEN, InputError, Segment, SegmentReader
 
 DX_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR", "BN"})
 POINTER_DX_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
@@ -213,6 +213,13 @@ class Builder:
 
     # -- envelope ------------------------------------------------------------------------------
     def _seg_ISA(self, seg: Segment):
+        # the file's first ISA was measured by the reader; a later one must be as fixed width, or
+        # the control numbers read from it (and what gate and fix write from it) are shifted
+        if len(seg.elements) != 17 or sum(map(len, seg.elements)) != ISA_LEN - 17:
+            raise InputError(
+                "ISA is not fixed width; a 5010 ISA is 16 elements in exactly 106 characters",
+                segment=seg.ordinal,
+            )
         out = self._close_levels("isa", seg.ordinal - 1)
         self.isa = _Open("ISA", SegRef(seg.ordinal, "ISA", ""), seg.get(13), version=seg.get(12))
         return out

@@ -190,6 +190,12 @@ class SegmentReader:
                 segment=1,
                 offset=offset,
             )
+        if head.count(sep, 0, ISA_LEN) != len(_ISA_SEPARATORS):
+            raise InputError(
+                "ISA holds the element separator inside an element; a 5010 ISA has 16 fixed-width elements",
+                segment=1,
+                offset=offset,
+            )
         version = head[84:89]
         # ISA12 00401 is accepted here: some senders keep a 4010 envelope around 5010 groups, and
         # the GS08 / ST03 version decides (build837 refuses 4010 transactions).
