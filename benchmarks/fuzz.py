@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="fuzz-failures", help="folder for failing cases")
     args = parser.parse_args(argv)
 
+    for old in Path(args.out).glob("case-*"):  # the failures of an earlier run
+        shutil.rmtree(old)
     started = time.monotonic()
     jobs = [(args.seed, i, args.judge_every, args.out) for i in range(args.start, args.start + args.n)]
     exits: Counter[str] = Counter()

@@ -220,6 +220,10 @@ class Builder:
                 "ISA is not fixed width; a 5010 ISA is 16 elements in exactly 106 characters",
                 segment=seg.ordinal,
             )
+        if seg.elements[16] != self.comp:
+            raise InputError(
+                "ISA16 names another component separator than the file's first ISA", segment=seg.ordinal
+            )
         out = self._close_levels("isa", seg.ordinal - 1)
         self.isa = _Open("ISA", SegRef(seg.ordinal, "ISA", ""), seg.get(13), version=seg.get(12))
         return out

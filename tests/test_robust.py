@@ -211,11 +211,15 @@ def test_a_later_isa_that_is_not_fixed_width_is_refused(tmp_path):
     control numbers read from it (gate then lost the claims of its interchange)."""
     text = base("inf_837p")
     isa = text.split("~\n", 1)[0]
-    for later in (isa.replace("*SYNSUBMIT01    *", "*SYNSUBMIT01   *"), isa.replace("*:", "**:")):
+    for later, reason in (
+        (isa.replace("*SYNSUBMIT01    *", "*SYNSUBMIT01   *"), "ISA is not fixed width"),
+        (isa.replace("*:", "**:"), "ISA is not fixed width"),
+        (isa[:-1] + ">", "ISA16 names another component separator"),
+    ):
         path = write(tmp_path, text + later + text[len(isa) :])
         code, report, stderr = check(tmp_path, path)
         assert code == 2
-        assert "segment 37: ISA is not fixed width" in stderr
+        assert f"segment 37: {reason}" in stderr
         assert report["files"][0]["claims"] == 1  # the claims before it stand
 
 
