@@ -171,6 +171,10 @@ class SegmentReader:
         self.delimiters = Delimiters(seg, ele, comp, rep, line_end)
         unprintable = "".join(re.escape(c) for c in _UNPRINTABLE if c not in (seg, ele, comp, rep))
         self._unprintable = re.compile(f"[{unprintable}\udc80-\udcff]")
+        # the fast test for an ASCII block: what is left once printable characters, layout and
+        # the delimiters are deleted (bytes.translate runs at memory speed, a regex far slower)
+        delimiters = "".join(c for c in (seg, ele, comp, rep or "") if c.isascii()).encode("ascii")
+        self._printable = bytes(range(0x20, 0x7F)) + b"\t\r\n" + delimiters
         self.version = head[84:89]
 
     @staticmethod
@@ -234,11 +238,14 @@ class SegmentReader:
         # Line breaks between segments are layout, never data, unless one is the terminator.
         drop_breaks = term not in "\r\n"
         padded = tuple(term + c for c in " \t\r\n")  # a segment that starts with white space
-        unprintable = self._unprintable
+        unprintable, printable = self._unprintable, self._printable
         while True:
             if drop_breaks:
                 buffer = buffer.replace("\n", "").replace("\r", "")
-            suspicious = unprintable.search(buffer) is not None
+            if buffer.isascii():
+                suspicious = bool(buffer.encode("ascii").translate(None, printable))
+            else:
+                suspicious = unprintable.search(buffer) is not None
             parts = buffer.split(term)
             if "" in parts or buffer[:1] in (" ", "\t", "\r", "\n") or any(p in buffer for p in padded):
                 # as before: a part that starts with white space is stripped, an empty one dropped
