@@ -30,10 +30,11 @@ def _work(job: tuple[int, int, int, str]) -> tuple[int, dict[str, int], list[str
     inputs = fuzzkit.samples()
     mutator = fuzzkit.Mutator(fuzzkit.case_seed(seed, index))
     source = inputs[mutator.rng.randrange(len(inputs))]
-    data, done = mutator.mutate(source.read_bytes())
+    data, done = source.read_bytes(), ["(mutation failed)"]
     judge = bool(judge_every) and index % judge_every == 0
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
         try:
+            data, done = mutator.mutate(data)
             outcome = fuzzkit.run_case(data, Path(tmp), judge=judge)
         except Exception as exc:  # noqa: BLE001 - the harness itself must report, not die
             outcome = fuzzkit.Outcome(problems=[f"harness: {type(exc).__name__}: {exc}"])

@@ -428,8 +428,8 @@ class Mutator:
                 i = self._pick(p, ("LX",))
                 if i is None:
                     return "note: no line"
-                p.segments.insert(i + 2, p.element.join(("NTE", "ADD", "")))
-                i += 2
+                i = min(i + 2, len(p.segments))
+                p.segments.insert(i, p.element.join(("NTE", "ADD", "")))
             parts = p.segments[i].split(p.element)
             parts += [""] * (3 - len(parts))
             parts[2] = self.rng.choice(NOTES)
