@@ -40,3 +40,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache *.egg-info
+
+# Mutation fuzz of check, fix and gate (tests/fuzzkit.py): N damaged copies of the samples across
+# processes; failing cases are saved under fuzz-failures/ and make the target fail.
+N ?= 20000
+.PHONY: fuzz
+fuzz: $(STAMP)
+	@$(BIN)/python -m compileall -q scrubber edits > /dev/null
+	$(BIN)/python benchmarks/fuzz.py -n $(N) --out fuzz-failures

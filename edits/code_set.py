@@ -30,7 +30,7 @@ ROLES = {  # NM101 entity codes of the provider loops, as the NPI finding names 
 @cache
 def npi_valid(npi: str) -> bool:
     """Luhn check over the 80840 prefix and the first nine digits (CMS NPI check digit)."""
-    if len(npi) != 10 or not npi.isdigit():
+    if len(npi) != 10 or not npi.isascii() or not npi.isdigit():
         return False
     total = 24  # the constant contribution of the 80840 prefix
     for i, ch in enumerate(reversed(npi[:9])):

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from scrubber import admin_drugs, tables
 from scrubber.findings import Fix, Hits, hit
+from scrubber.model import to_count
 from scrubber.registry import Family
 
 FAMILY = Family("dx-linkage", "Line diagnosis pointers and the diagnoses they reach")
@@ -21,7 +22,8 @@ def _pointed(line):
 
 
 def _in_range(pointer: str, count: int) -> bool:
-    return pointer.isdigit() and 1 <= int(pointer) <= min(count, MAX_POINTERS_TARGETS)
+    number = to_count(pointer)
+    return number is not None and 1 <= number <= min(count, MAX_POINTERS_TARGETS)
 
 
 def _kept(pointers, count: int) -> list[str]:
@@ -68,7 +70,8 @@ def pointer_out_of_range(line, ctx):
     count = len(ctx.claim.diagnoses)
     top = min(count, MAX_POINTERS_TARGETS)
     for index, pointer in _pointed(line):
-        if not pointer.isdigit() or not 1 <= int(pointer) <= top:  # _in_range, inlined: every line
+        number = to_count(pointer)
+        if number is None or not 1 <= number <= top:  # _in_range, inlined: every line
             hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 
@@ -268,7 +271,7 @@ def supporting_diagnosis_not_pointed(claim, ctx):
         supporting diagnosis is on the claim. The fix adds the pointer when a slot is free,
         replacing a pointer that points at no diagnosis (DX001) rather than keeping it.
     """
-    return sorted(_unpointed(claim, ctx), key=lambda h: h.line)
+    return sorted(_unpointed(claim, ctx), key=lambda h: (h.line is None, h.line or 0))
 
 
 def _unpointed(claim, ctx):
@@ -284,7 +287,7 @@ def _unpointed(claim, ctx):
             if ln.service is not None
             and id(ln) not in flagged
             and claim.line_date(ln) == day
-            and not wanted.intersection(int(p) for p in ln.pointers if p.isdigit())
+            and not wanted.intersection(to_count(p) for p in ln.pointers)
         ]
         if not missing:
             continue

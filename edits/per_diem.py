@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from scrubber import policy as profile_policy
 from scrubber import tables
 from scrubber.findings import Fix, Hits
+from scrubber.model import to_count
 from scrubber.registry import Family
 
 FAMILY = Family("per-diem", "Home infusion per diems: concurrent therapies, SH/SJ, per diem days")
@@ -61,7 +62,7 @@ def _policy(ctx, day) -> Policy | None:
 
 
 def _doses(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+    return to_count(text.strip(), 9)
 
 
 def _per_diems(claim, ctx, policy: Policy) -> list[PerDiem]:

@@ -7,7 +7,7 @@ ST/SE, GS/GE and ISA/IEA pair (``trailer`` is None when the file ended first) an
 
 from scrubber.build837 import FileEnd
 from scrubber.findings import Fix, Hits, hit
-from scrubber.model import Trailer
+from scrubber.model import Trailer, to_count
 from scrubber.registry import Family
 
 FAMILY = Family("structure", "Envelope control numbers, counts, HL hierarchy and required loops")
@@ -50,7 +50,7 @@ def _count_mismatch(kind: str):
         if not isinstance(record, Trailer) or record.kind != kind or record.trailer is None:
             return
         declared = record.declared_count.strip()
-        if declared.isdigit() and int(declared) == record.counted:
+        if to_count(declared) == record.counted:
             return
         element = _TRAILER[kind][2]
         loc = record.trailer.at(element)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import tables, timemath
-from .model import Claim, ServiceLine
+from .model import Claim, ServiceLine, to_count
 from .tables import Row
 from .times import AdminTimes, minutes_between, parse_note, parse_record_time
 
@@ -192,8 +192,9 @@ def _record_times(rows, day: dt.date | None, last_day: dt.date | None) -> LineTi
             continue
         times.intervals.append(Interval(start, stop, "record"))
         if row.interruptions_min:
-            if row.interruptions_min.isdigit():
-                times.breaks.append((start, stop, int(row.interruptions_min)))
+            minutes = to_count(row.interruptions_min, 6)
+            if minutes is not None:
+                times.breaks.append((start, stop, minutes))
             else:
                 times.problems.append(
                     ("unparseable", f"record row {row.row}: interruptions_min {row.interruptions_min!r}")

@@ -30,8 +30,9 @@ from .model import (
     Trailer,
     date_span,
     service_date,
+    to_count,
 )
-from .read import InputError, Segment, SegmentReader
+from .read import ISA_LEN, InputError, Segment, SegmentReader
 
 DX_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR", "BN"})
 POINTER_DX_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
@@ -89,7 +90,7 @@ class _LineDraft:
 
     def __init__(self, lx: Segment, loop: str):
         text = lx.elements[1] if len(lx.elements) > 1 else ""
-        number = int(text) if text.isdigit() else None
+        number = to_count(text, 9)
         self.record = ServiceLine(number, SegRef(lx.ordinal, "LX", loop), None)
         self.notes: list[Note] = []
         self.drugs: list[Drug] = []
@@ -212,6 +213,17 @@ class Builder:
 
     # -- envelope ------------------------------------------------------------------------------
     def _seg_ISA(self, seg: Segment):
+        # the file's first ISA was measured by the reader; a later one must be as fixed width, or
+        # the control numbers read from it (and what gate and fix write from it) are shifted
+        if len(seg.elements) != 17 or sum(map(len, seg.elements)) != ISA_LEN - 17:
+            raise InputError(
+                "ISA is not fixed width; a 5010 ISA is 16 elements in exactly 106 characters",
+                segment=seg.ordinal,
+            )
+        if seg.elements[16] != self.comp:
+            raise InputError(
+                "ISA16 names another component separator than the file's first ISA", segment=seg.ordinal
+            )
         out = self._close_levels("isa", seg.ordinal - 1)
         self.isa = _Open("ISA", SegRef(seg.ordinal, "ISA", ""), seg.get(13), version=seg.get(12))
         return out

@@ -48,9 +48,35 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def cannot_write(path: str, exc: OSError) -> None:
+    """An output that could not be written: one line, exit 2."""
+    fail(f"{path}: cannot write: {exc.strerror or type(exc).__name__}")
+
+
+def _device(target: Path) -> bool:
+    """An existing output that is not a regular file (a terminal, a pipe, /dev/full): written in
+    place, since renaming a temporary file over it would replace the device."""
+    try:
+        return target.exists() and not target.is_file() and not target.is_dir()
+    except OSError:
+        return False
+
+
 def write_atomic(path: str, data: bytes) -> None:
-    """Write bytes through a temporary file in the same folder, renamed over ``path`` when complete."""
+    """Write bytes through a temporary file in the same folder, renamed over ``path`` when complete;
+    a path that cannot be written exits 2 with one line."""
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        cannot_write(path, exc)
+
+
+def _write_atomic(path: str, data: bytes) -> None:
     target = Path(path)
+    if _device(target):
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -75,8 +101,8 @@ def atomic_output(path: str | None):
         yield sys.stdout
         return
     target = Path(path)
-    if str(target) == os.devnull:
-        with open(os.devnull, "w", encoding="utf-8") as sink:
+    if str(target) == os.devnull or _device(target):
+        with open(target, "w", encoding="utf-8", errors="surrogateescape", newline="") as sink:
             yield sink
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
@@ -144,11 +170,17 @@ def guard_output(output: str | None, inputs: list[str], what: str) -> None:
 def write_report(result, output: str | None, format: Format) -> None:
     if output in (None, "-") and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="surrogateescape")
-    with atomic_output(output) as out:
-        if format is Format.text:
-            writer("text")(result, out, color=None if out is sys.stdout and sys.stdout.isatty() else False)
-        else:
-            writer(format.value)(result, out)
+    try:
+        with atomic_output(output) as out:
+            if format is Format.text:
+                color = None if out is sys.stdout and sys.stdout.isatty() else False
+                writer("text")(result, out, color=color)
+            else:
+                writer(format.value)(result, out)
+    except OSError as exc:
+        if output in (None, "-"):
+            raise
+        cannot_write(output, exc)
     if output and output not in ("-", os.devnull):
         typer.echo(f"scrub: report written to {output}", err=True)
 

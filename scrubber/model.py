@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
 
@@ -45,14 +45,35 @@ class SegRef:
         return Loc(self.ordinal, self.segment, element, self.loop)
 
 
+# An X12 R (decimal) element holds at most 18 digits, so no amount or quantity reaches 10**18;
+# longer texts and larger values (``1E999``) are not numbers here, and arithmetic on what remains
+# stays within Decimal's default 28-digit precision.
+MAX_NUMBER_TEXT = 40
+MAX_NUMBER_EXPONENT = 17
+
+
 @lru_cache(maxsize=4096)
 def to_decimal(text: str) -> Decimal | None:
-    """A finite Decimal, or None.  Cached: a batch repeats the same few unit and charge texts."""
+    """A finite Decimal below 10**18, or None.  Cached: a batch repeats the same few unit and
+    charge texts."""
+    if len(text) > MAX_NUMBER_TEXT:
+        return None
     try:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() else None
+    if not value.is_finite() or value.adjusted() > MAX_NUMBER_EXPONENT:
+        return None
+    return value
+
+
+def to_count(text: str, digits: int = 18) -> int | None:
+    """A whole number written in ASCII digits (a count, LX01, a diagnosis pointer), or None: no
+    sign, no white space, at most ``digits`` digits (``int()`` refuses past 4,300 and
+    ``str.isdigit`` accepts superscripts that ``int()`` does not)."""
+    if not text or len(text) > digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 def to_date(text: str) -> dt.date | None:
@@ -294,7 +315,14 @@ class Trailer:
 def money(value: Decimal, like: str = "") -> str:
     """An X12 decimal amount: no trailing zeros after the point, no point for whole amounts; or,
     given the amount it replaces (``like``), in that amount's style (``3490.00`` stays two places)."""
-    text = f"{value.quantize(Decimal('0.01')):f}"
+    if not value.is_finite():
+        raise ValueError("not a finite amount")
+    if not value:
+        value = abs(value)  # no "-0"
+    # precision for every digit of the amount: the default 28 would refuse a larger quantize
+    with localcontext() as ctx:
+        ctx.prec = max(28, value.adjusted() + 4)
+        text = f"{value.quantize(Decimal('0.01')):f}"
     if "." in like and len(like.rsplit(".", 1)[1]) == 2:
         return text
     return text.rstrip("0").rstrip(".") if "." in text else text

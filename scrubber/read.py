@@ -13,6 +13,7 @@ content, so it is safe for logs.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -25,6 +26,14 @@ CHUNK = 1 << 16
 _BOM = b"\xef\xbb\xbf"
 # Offsets of the element separator in a fixed-width ISA (ISA01..ISA16 start after each).
 _ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+# The longest segment read: one without a terminator in sight is refused at this length rather
+# than held whole in memory (a file with no terminator at all would otherwise be one segment).
+MAX_SEGMENT = 1 << 20
+# Characters that are neither text nor layout: C0 and C1 controls (but tab, CR and LF), DEL, and
+# the bytes that are not UTF-8 (read as surrogate escapes).  In a segment identifier they hide the
+# segment from the builder (a vertical tab before CLM loses the claim), so such a file is refused.
+_UNPRINTABLE = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\r\n"]
+_SEGMENT_ID = re.compile("[A-Z][A-Z0-9]{1,2}")
 
 
 class InputError(Exception):
@@ -160,6 +169,12 @@ class SegmentReader:
         else:
             line_end = ""
         self.delimiters = Delimiters(seg, ele, comp, rep, line_end)
+        unprintable = "".join(re.escape(c) for c in _UNPRINTABLE if c not in (seg, ele, comp, rep))
+        self._unprintable = re.compile(f"[{unprintable}\udc80-\udcff]")
+        # the fast test for an ASCII block: what is left once printable characters, layout and
+        # the delimiters are deleted (bytes.translate runs at memory speed, a regex far slower)
+        delimiters = "".join(c for c in (seg, ele, comp, rep or "") if c.isascii()).encode("ascii")
+        self._printable = bytes(range(0x20, 0x7F)) + b"\t\r\n" + delimiters
         self.version = head[84:89]
 
     @staticmethod
@@ -179,6 +194,12 @@ class SegmentReader:
                 segment=1,
                 offset=offset,
             )
+        if head.count(sep, 0, ISA_LEN) != len(_ISA_SEPARATORS):
+            raise InputError(
+                "ISA holds the element separator inside an element; a 5010 ISA has 16 fixed-width elements",
+                segment=1,
+                offset=offset,
+            )
         version = head[84:89]
         # ISA12 00401 is accepted here: some senders keep a 4010 envelope around 5010 groups, and
         # the GS08 / ST03 version decides (build837 refuses 4010 transactions).
@@ -191,6 +212,17 @@ class SegmentReader:
         term = head[ISA_LEN - 1]
         if term.isalnum() or term == sep or term == " ":
             raise InputError("ISA segment terminator is missing or invalid", segment=1, offset=offset)
+        # Each delimiter must differ from the others, or the segments cannot be split (an ISA16
+        # equal to the terminator ends the ISA at the component separator).
+        component, repetition = head[ISA_LEN - 2], head[82]
+        if component.isalnum() or component in (sep, term, " "):
+            raise InputError(
+                "ISA16 component separator is not a delimiter distinct from the others",
+                segment=1,
+                offset=offset,
+            )
+        if version == "00501" and repetition in (sep, term, component):
+            raise InputError("ISA11 repetition separator repeats another delimiter", segment=1, offset=offset)
 
     def blocks(self) -> Iterator[tuple[int, list[str]]]:
         """(ordinal of the first, segment texts without their terminators) per block read; the
@@ -206,17 +238,29 @@ class SegmentReader:
         # Line breaks between segments are layout, never data, unless one is the terminator.
         drop_breaks = term not in "\r\n"
         padded = tuple(term + c for c in " \t\r\n")  # a segment that starts with white space
+        unprintable, printable = self._unprintable, self._printable
         while True:
             if drop_breaks:
                 buffer = buffer.replace("\n", "").replace("\r", "")
+            if buffer.isascii():
+                suspicious = bool(buffer.encode("ascii").translate(None, printable))
+            else:
+                suspicious = unprintable.search(buffer) is not None
             parts = buffer.split(term)
             if "" in parts or buffer[:1] in (" ", "\t", "\r", "\n") or any(p in buffer for p in padded):
                 # as before: a part that starts with white space is stripped, an empty one dropped
                 parts = [q for q in (_lstripped(part) for part in parts[:-1]) if q] + parts[-1:]
             buffer = parts.pop()
             if parts:
+                if suspicious:
+                    self._check_ids(parts, ordinal + 1)
                 yield ordinal + 1, parts
                 ordinal += len(parts)
+            if len(buffer) > MAX_SEGMENT:
+                raise InputError(
+                    f"segment longer than {MAX_SEGMENT >> 20} MiB: no segment terminator in it",
+                    segment=ordinal + 1,
+                )
             chunk = fd.read(CHUNK)
             if not chunk:
                 break
@@ -228,7 +272,26 @@ class SegmentReader:
             # The last segment has no terminator (a common export slip, or a file cut short):
             # hand it on so an unterminated IEA still closes the interchange.
             self.unterminated = True
+            if unprintable.search(rest):
+                self._check_ids([rest], ordinal + 1)
             yield ordinal + 1, [rest]
+
+    def _check_ids(self, parts: list[str], first: int) -> None:
+        """Refuse a segment whose identifier is an X12 one with unprintable characters in it (the
+        slow path, for blocks that hold such a character somewhere)."""
+        ele, unprintable = self._raw.ele_term, self._unprintable
+        for ordinal, part in enumerate(parts, first):
+            sid = part.partition(ele)[0]
+            found = unprintable.search(sid)
+            if found is None:
+                continue
+            cleaned = "".join(c for c in sid if c.isascii() and c.isalnum())
+            if _SEGMENT_ID.fullmatch(cleaned):
+                raise InputError(
+                    f"unprintable character 0x{ord(found.group()) & 0xFF:02X} in the identifier of"
+                    f" a {cleaned} segment (the segment would be lost)",
+                    segment=ordinal,
+                )
 
     def __iter__(self) -> Iterator[Segment]:
         ele = self._raw.ele_term

@@ -22,11 +22,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 REQUIRED = ("claim_id", "line", "start", "stop")
+# csv's default field limit is 128 KiB; a free-text cell (a drug name, a pasted note) may be
+# longer.  A cell past this limit is refused with its line number.
+FIELD_LIMIT = 16 << 20
 OPTIONAL = ("ref_6r", "interruptions_min", "route", "drug")
 
 
 class TimesError(Exception):
     """The record cannot be used at all; ``str()`` is one line naming the file."""
+
+
+def _bad_utf8(file: Path) -> str:
+    """``line N: `` of the first byte that is not UTF-8 (the decoder reports it per chunk)."""
+    try:
+        data = file.read_bytes()
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"line {line}: "
+    except OSError:
+        pass
+    return ""
 
 
 class TimeRow(NamedTuple):
@@ -63,15 +79,30 @@ class AdminTimes:
         if not file.is_file():
             raise TimesError(f"{path}: administration record not found")
         record = cls(source=path)
+        reader = None
+        limit = csv.field_size_limit()
         try:
+            csv.field_size_limit(max(limit, FIELD_LIMIT))
             with open(file, encoding="utf-8-sig", newline="") as fh:
                 reader = csv.reader(fh)
                 header = next(reader, None)
                 if header is None or not any(h.strip() for h in header):
                     return record
                 record._read(reader, [h.strip().lower() for h in header], path)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise TimesError(f"{path}: cannot read administration record ({type(exc).__name__})") from None
+        except csv.Error as exc:
+            # csv's messages name the problem, never the cell's content
+            where = f"line {reader.line_num}: " if reader is not None and reader.line_num else ""
+            raise TimesError(f"{path}: {where}cannot read administration record: {exc}") from None
+        except UnicodeDecodeError:
+            raise TimesError(
+                f"{path}: {_bad_utf8(file)}cannot read administration record: not UTF-8 text"
+            ) from None
+        except OSError as exc:
+            raise TimesError(
+                f"{path}: cannot read administration record ({exc.strerror or type(exc).__name__})"
+            ) from None
+        finally:
+            csv.field_size_limit(limit)
         return record
 
     def _read(self, reader, header: list[str], path: str) -> None:
