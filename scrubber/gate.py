@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .findings import Severity
-from .pipeline import Engine, Result
+from .pipeline import Engine, Result, blocking
 from .rawfile import RawFile
 
 CURED_BY_REBUILD = frozenset({"STR001", "STR002", "STR003", "STR004", "STR005", "STR006", "STR011"})
@@ -201,7 +201,7 @@ def gate_data(data: bytes, name: str, engine: Engine, threshold: Severity) -> Ou
     held_sets: set[int] = set()
     whole_file = False
     for f in result.findings:
-        if f.severity < threshold or f.file != name:
+        if not blocking(f, threshold) or f.file != name:
             continue
         index = f.loc.ordinal - 1 if f.loc and f.loc.ordinal else None
         if f.claim_id is not None and index is not None:
