@@ -67,7 +67,8 @@ def test_new_findings_show_and_fixed_ones_are_stale(tmp_path):
     assert {f["edit"] for f in doc["findings"]} == {"DX001", "DX005"}
     summary = doc["summary"]["baseline"]
     assert summary["hidden"] == 0
-    assert summary["stale"] == [{"claim_id": "CLEAN-RA-001", "line": None, "edit": "BAL001", "value": "3430.00"}]
+    stale = {"claim_id": "CLEAN-RA-001", "line": None, "edit": "BAL001", "value": "3430.00"}
+    assert summary["stale"] == [stale]
     assert "1 of 1 entries no longer occur" in err
 
 
@@ -135,9 +136,9 @@ def test_baseline_is_written_atomically(tmp_path, monkeypatch):
     def fails(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(os, "replace", fails)
-    RUNNER.invoke(app, ["check", str(claim), "--write-baseline", str(base_file)])
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", fails)
+        RUNNER.invoke(app, ["check", str(claim), "--write-baseline", str(base_file)])
     assert base_file.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".b.json")] == []
 
