@@ -1,7 +1,9 @@
 """``scrub check --executor dask``: the per-file and per-batch work on a Dask cluster.
 
-Files smaller than ``pipeline.PARALLEL_MIN_BYTES`` are read here and sent whole, one task per file
-(at most ``2 × workers`` files ahead); larger files are cut into batches of claims here exactly as
+A file is read here and sent whole, one task per file (at most ``2 × workers`` files ahead), when
+it is smaller than ``pipeline.PARALLEL_MIN_BYTES``, or when the run has at least as many files as
+the cluster has worker threads and the file is at most ``WHOLE_FILE_MAX_BYTES``: the workers then
+take files side by side.  Any other file is cut into batches of claims here exactly as
 ``scrubber/parallel.py`` cuts them for local worker processes, one task per batch.  Results are
 merged in input order and, within a file, in the order a sequential run emits them, so the report
 is the one a local run writes.  Workers never open the input files.
@@ -30,6 +32,7 @@ from .pipeline import Engine, FileResult, Result, expand
 from .times import AdminTimes
 
 INSTALL = "pip install 'infusion-scrubber[dask]'"
+WHOLE_FILE_MAX_BYTES = 32 << 20  # larger files always go in batches: one worker would hold them up
 CONNECT_TIMEOUT = "10s"
 
 
@@ -170,6 +173,7 @@ class DaskEngine(Engine):
         self._payload = self.client.scatter(payload, broadcast=True, hash=False)
         self._pool = DaskPool(self.client, self._payload, self.workers)
         self._names = deque(names)
+        self._side_by_side = len(names) >= self.workers
         self._ahead.clear()
         self._fill()
         return super().scrub(names, stdin)
@@ -179,7 +183,7 @@ class DaskEngine(Engine):
         while self._names and sum(1 for _, f in self._ahead if f is not None) < 2 * self.workers:
             name = self._names.popleft()
             future = None
-            if name != "-" and not self._parallel_for(name):
+            if name != "-" and self._whole(name):
                 try:
                     with open(name, "rb") as fh:
                         data = fh.read()
@@ -188,6 +192,11 @@ class DaskEngine(Engine):
                 if data is not None:
                     future = self.client.submit(_file_task, self._payload, name, data, pure=False)
             self._ahead.append((name, future))
+
+    def _whole(self, name: str) -> bool:
+        """Whether a file goes to one worker whole (else in batches, or here when it cannot be read)."""
+        size = self._parallel_for(name)
+        return not size or (self._side_by_side and size <= WHOLE_FILE_MAX_BYTES)
 
     def scrub_file(self, name, result, stdin=None, display=None) -> FileResult:
         if display is not None or not self._ahead or self._ahead[0][0] != name:

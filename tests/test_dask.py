@@ -68,6 +68,7 @@ def test_samples_and_corpus_in_batches(cluster, monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "BATCH_CLAIMS", 4)
     monkeypatch.setattr(parallel, "TAIL_BATCH_CLAIMS", 1)
+    monkeypatch.setattr(dask_exec, "WHOLE_FILE_MAX_BYTES", 0)  # never a whole file, however many
     made = []
     batches = parallel.Batcher.batches
 
@@ -81,6 +82,17 @@ def test_samples_and_corpus_in_batches(cluster, monkeypatch):
     local, dask = both(FILES, cluster)
     assert dask == local
     assert len(made) >= local[2][0] / 4
+
+
+def test_large_files_go_whole_when_there_are_files_for_every_worker(cluster, monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)  # every file is "large"
+    made = []
+    batches = parallel.Batcher.batches
+    monkeypatch.setattr(parallel.Batcher, "batches", lambda self: made.append(1) or batches(self))
+    local, dask = both(FILES, cluster, Config(jobs=1))
+    assert dask == local and made == []
+    local, dask = both(FILES[:1], cluster, Config(jobs=1))  # one file for two workers: in batches
+    assert dask == local and made == [1]
 
 
 def _cases(tmp_path: Path) -> list[Path]:
@@ -112,7 +124,8 @@ def test_waivers_and_baseline_travel_to_the_workers(cluster, monkeypatch):
         "scrubber.toml",
     ).waivers
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 1 << 12)  # the larger samples in batches
-    local, dask = both(FILES, cluster, Config(waivers=waivers, jobs=2))
+    monkeypatch.setattr(dask_exec, "WHOLE_FILE_MAX_BYTES", 0)
+    local, dask = both(FILES, cluster, Config(waivers=waivers, jobs=1))
     assert dask == local and local[2][3] > 0
     assert [f["edit"] for f in local[0] if f["category"] == "engine"] == ["ENG002"]
 
