@@ -19,6 +19,7 @@ import typer
 
 from . import __version__
 from .config import ConfigError, load
+from .dask_exec import ExecutorError
 from .pipeline import Engine, exit_code, expand, settle
 from .registry import catalog
 from .report import writer
@@ -213,7 +214,10 @@ def check(
     engine = check_engine(cfg, record, baseline, executor, scheduler)
     engine.want_ack = bool(ack)
     settle()
-    result = engine.scrub(inputs)
+    try:
+        result = engine.scrub(inputs)
+    except ExecutorError as exc:  # the Dask executor: a worker refused or the cluster failed
+        fail(str(exc))
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
     if ack:
@@ -236,7 +240,7 @@ def check_engine(cfg, record, baseline: str | None, executor: Executor, schedule
             fail("--scheduler needs --executor dask")
         engine = Engine(cfg, record, baseline=keys)
     else:
-        from .dask_exec import DaskEngine, ExecutorError
+        from .dask_exec import DaskEngine
 
         try:
             engine = DaskEngine(cfg, record, baseline=keys, scheduler=scheduler)

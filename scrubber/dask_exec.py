@@ -110,6 +110,16 @@ def _batch_task(payload: Payload, job: parallel.Job) -> parallel.BatchResult:
     return parallel._work(job, _engine(payload))
 
 
+def outcome(future):
+    """A task's result; a worker or cluster failure becomes one line (ExecutorError, exit 2)."""
+    try:
+        return future.result()
+    except ExecutorError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a lost worker, a closed connection, a task that failed
+        raise ExecutorError(f"the Dask cluster failed to run a task ({type(exc).__name__})") from None
+
+
 class DaskPool:
     """parallel.Pool's interface on a Dask client: batch results in file order, at most
     ``2 × workers`` batches in flight."""
@@ -122,9 +132,9 @@ class DaskPool:
         for job in batcher.batches():
             window.append(self.client.submit(_batch_task, self.payload, job, pure=False))
             if len(window) >= 2 * self.workers:
-                yield window.popleft().result()
+                yield outcome(window.popleft())
         while window:
-            yield window.popleft().result()
+            yield outcome(window.popleft())
 
     def close(self) -> None:
         pass
@@ -205,7 +215,7 @@ class DaskEngine(Engine):
         self._fill()
         if future is None:  # a large file (batches on the cluster), stdin or a file not opened
             return super().scrub_file(name, result, stdin, display)
-        info, findings, (claims, with_errors, counts), matched, tally, acks = future.result()
+        info, findings, (claims, with_errors, counts), matched, tally, acks = outcome(future)
         for finding in findings:
             result.findings.add(finding)
         result.claims += claims

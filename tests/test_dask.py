@@ -11,6 +11,7 @@ import yaml
 from casekit import base, patch, renumber
 from typer.testing import CliRunner
 
+import scrubber
 from scrubber import parallel, pipeline
 from scrubber.cli import app
 from scrubber.config import Config, from_table
@@ -167,6 +168,20 @@ def test_an_unreachable_scheduler_is_a_usage_error(monkeypatch):
     result = RUNNER.invoke(app, args)
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+
+
+def test_a_worker_with_other_tables_stops_the_run_with_one_line(cluster, monkeypatch):
+    calls = iter(range(1000))
+    monkeypatch.setattr(dask_exec, "fingerprint", lambda: {"version": next(calls)})  # never the same
+    path = str(SAMPLES / "837p_clean.x12")
+    result = RUNNER.invoke(
+        app, ["check", path, "--executor", "dask", "--scheduler", cluster.scheduler_address]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"scrub: a Dask worker has infusion-scrubber {scrubber.__version__} with other reference tables "
+        "than the client: install the same version on every worker"
+    ]
 
 
 def test_a_worker_with_other_tables_refuses_to_run():
