@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from casekit import base, patch, renumber
+from test_parallel import split_everything  # noqa: F401  (the fixture that counts the batches)
 from typer.testing import CliRunner
 
 import scrubber
@@ -63,26 +64,16 @@ def test_samples_and_corpus_whole_files(cluster):
     assert local[2][0] > 30
 
 
-def test_samples_and_corpus_in_batches(cluster, monkeypatch):
+def test_samples_and_corpus_in_batches(cluster, monkeypatch, split_everything):  # noqa: F811
     """Every file cut into batches of a few claims, as parallel.py cuts them, and sent to the
     cluster (never to a local process pool)."""
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "BATCH_CLAIMS", 4)
+    monkeypatch.setattr(parallel, "BATCH_CLAIMS", 4)  # split_everything's single claims are slow here
     monkeypatch.setattr(parallel, "TAIL_BATCH_CLAIMS", 1)
     monkeypatch.setattr(dask_exec, "WHOLE_FILE_MAX_BYTES", 0)  # never a whole file, however many
-    made = []
-    batches = parallel.Batcher.batches
-
-    def counted(self):
-        for job in batches(self):
-            made.append(job)
-            yield job
-
-    monkeypatch.setattr(parallel.Batcher, "batches", counted)
     monkeypatch.setattr(parallel, "Pool", None)  # a local pool would fail (the local run has jobs=1)
     local, dask = both(FILES, cluster)
     assert dask == local
-    assert len(made) >= local[2][0] / 4
+    assert len(split_everything) >= local[2][0] / 4
 
 
 def test_large_files_go_whole_when_there_are_files_for_every_worker(cluster, monkeypatch):
