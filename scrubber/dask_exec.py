@@ -6,7 +6,9 @@ the cluster has worker threads and the file is at most ``WHOLE_FILE_MAX_BYTES``:
 take files side by side.  Any other file is cut into batches of claims here exactly as
 ``scrubber/parallel.py`` cuts them for local worker processes, one task per batch.  Results are
 merged in input order and, within a file, in the order a sequential run emits them, so the report
-is the one a local run writes.  Workers never open the input files.
+is the one a local run writes.  Workers never open the input files.  A file's bytes or a batch are
+scattered to a worker and the task refers to them: a task that carried them itself would keep them
+in the scheduler's memory for the rest of the run.
 
 What travels to the workers, once per run (scattered): the configuration (with its waivers and the
 baseline keys) and the administration record.  The reference tables do not travel: each worker reads
@@ -130,7 +132,8 @@ class DaskPool:
     def run(self, batcher: parallel.Batcher):
         window: deque = deque()
         for job in batcher.batches():
-            window.append(self.client.submit(_batch_task, self.payload, job, pure=False))
+            data = self.client.scatter(job, hash=False)
+            window.append(self.client.submit(_batch_task, self.payload, data, pure=False))
             if len(window) >= 2 * self.workers:
                 yield outcome(window.popleft())
         while window:
@@ -166,7 +169,7 @@ class DaskEngine(Engine):
                 )
             target = scheduler if scheduler is not None else cluster
             self.client = module.Client(target, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: a worker did not start
             self.close()
             where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
             raise ExecutorError(f"cannot reach {where} ({type(exc).__name__})") from None
@@ -200,6 +203,7 @@ class DaskEngine(Engine):
                 except OSError:
                     data = None  # scrubbed here, which reports why it cannot be opened
                 if data is not None:
+                    data = self.client.scatter(data, hash=False)
                     future = self.client.submit(_file_task, self._payload, name, data, pure=False)
             self._ahead.append((name, future))
 
