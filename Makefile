@@ -10,11 +10,12 @@ REPORT ?= reports/sample_report.json
 # editable_mode=compat puts the checkout on sys.path with a plain .pth file; the default
 # editable mode installs an import hook that every import consults (about 50 ms more per run).
 # setuptools calls compat transitional: should it go, the default mode is the fallback.
+# The tests install the dask extra too, so the Dask executor's tests run (they skip without it).
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat 2>/dev/null \
-	  || $(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]' --config-settings editable_mode=compat 2>/dev/null \
+	  || $(BIN)/python -m pip install --quiet -e '.[dev,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

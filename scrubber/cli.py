@@ -19,6 +19,7 @@ import typer
 
 from . import __version__
 from .config import ConfigError, load
+from .dask_exec import ExecutorError
 from .pipeline import Engine, exit_code, expand, settle
 from .registry import catalog
 from .report import writer
@@ -35,6 +36,11 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
+
+
+class Executor(StrEnum):
+    local = "local"
+    dask = "dask"
 
 
 class FailOn(StrEnum):
@@ -215,26 +221,82 @@ def check(
     fail_on: FailOn | None = typer.Option(
         None, "--fail-on", help="Lowest severity that makes the exit code 1."
     ),
+    no_waivers: bool = typer.Option(False, "--no-waivers", help="Ignore the configured waivers."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Hide the findings this baseline records."),
+    write_baseline: str | None = typer.Option(
+        None, "--write-baseline", help="Record this run's findings as a baseline file."
+    ),
+    executor: Executor = typer.Option(Executor.local, "--executor", help="local processes, or dask."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="With --executor dask: scheduler address (default: a LocalCluster)."
+    ),
 ) -> None:
     """Check claim files and report findings by claim and line."""
     cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs)
+    if no_waivers:
+        cfg.waivers = []
     cfg.validate = cfg.validate or validate or bool(ack)
     inputs = expand(paths)
     guard_output(output, inputs, "report")
     guard_output(ack, inputs, "999")
+    guard_output(write_baseline, inputs, "baseline")
     for path in paths:
         if path != "-" and Path(path).is_dir() and not expand([path]):
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
-    engine = Engine(cfg, record)
+    engine = check_engine(cfg, record, baseline, executor, scheduler)
     engine.want_ack = bool(ack)
     settle()
-    result = engine.scrub(inputs)
+    try:
+        result = engine.scrub(inputs)
+    except ExecutorError as exc:  # the Dask executor: a worker refused or the cluster failed
+        fail(str(exc))
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
     if ack:
         write_atomic(ack, "".join(engine.acks).encode("utf-8"))
     write_report(result, output, format)
+    after_baseline(result, engine, write_baseline)
     raise typer.Exit(exit_code(result, cfg.fail_on))
+
+
+def check_engine(cfg, record, baseline: str | None, executor: Executor, scheduler: str | None) -> Engine:
+    """The engine for ``scrub check``: with the baseline's keys, local or on Dask (usage errors exit 2)."""
+    from .baseline import BaselineError, load
+
+    try:
+        keys = load(baseline) if baseline else None
+    except BaselineError as exc:
+        fail(str(exc))
+    if executor is Executor.local:
+        if scheduler:
+            fail("--scheduler needs --executor dask")
+        engine = Engine(cfg, record, baseline=keys)
+    else:
+        from .dask_exec import DaskEngine
+
+        try:
+            engine = DaskEngine(cfg, record, baseline=keys, scheduler=scheduler)
+        except ExecutorError as exc:
+            fail(str(exc))
+    engine.baseline_file = baseline
+    return engine
+
+
+def after_baseline(result, engine: Engine, write_baseline: str | None) -> None:
+    """Say what the baseline hid; write the new baseline (atomically)."""
+    if result.baseline is not None:
+        base = result.baseline
+        typer.echo(
+            f"scrub: baseline {base['file']}: {base['hidden']} finding(s) hidden, "
+            f"{len(base['stale'])} of {base['entries']} entries no longer occur",
+            err=True,
+        )
+    if write_baseline:
+        from .baseline import dump, recorded
+
+        keys = recorded(result, engine.judge.tally.seen)
+        write_atomic(write_baseline, dump(keys))
+        typer.echo(f"scrub: baseline of {len(keys)} finding(s) written to {write_baseline}", err=True)
 
 
 class CatalogFormat(StrEnum):

@@ -21,6 +21,12 @@ Keys (all optional)::
     ndc_required = "yes"
     ndc_units = "F2;GR;ML;UN"
 
+    [[tool.scrubber.waivers]]       # approved exceptions, each with a reason (see waivers.py)
+    edit = "MOD002"
+    payer_id = "SKCO0"
+    reason = "Payer accepts these modifiers (contract 2026-14)"
+    expires = 2026-12-31
+
 In a ``scrubber.toml`` the same keys sit at the top level (or under ``[tool.scrubber]``).
 """
 
@@ -53,6 +59,7 @@ class Config:
     jobs: int = 0  # worker processes for one large file; 0 = one per core (at most 4), 1 = none
     validate: bool = False  # run pyx12's implementation-guide validation as a stage (STR012)
     source: str | None = None
+    waivers: list = field(default_factory=list)  # waivers.Waiver records, in configuration order
 
     def merge_cli(
         self,
@@ -84,6 +91,7 @@ class Config:
 
 SETTINGS = frozenset(
     {"select", "ignore", "severity", "payer", "payers", "policy", "fail_on", "times", "jobs", "validate"}
+    | {"waivers"}
 )
 
 
@@ -160,6 +168,14 @@ def from_table(table: dict, source: str) -> Config:
         if not isinstance(table["jobs"], int) or table["jobs"] < 0:
             raise ConfigError(f"{source}: jobs must be a whole number, 0 for one per core")
         cfg.jobs = table["jobs"]
+    if "waivers" in table:
+        from .registry import catalog
+        from .waivers import WaiverError, parse
+
+        try:
+            cfg.waivers = parse(table["waivers"], source, [e.id for e in catalog()])
+        except WaiverError as exc:
+            raise ConfigError(str(exc)) from None
     return cfg
 
 

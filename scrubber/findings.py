@@ -157,4 +157,5 @@ class Finding:
                 "value": self.fix.value,
             },
             "control": {"isa13": self.control[0], "gs06": self.control[1], "st02": self.control[2]},
+            "suppressed_by": self.suppressed_by,  # the waiver that waived it (scrubber/waivers.py)
         }

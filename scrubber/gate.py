@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from .findings import Severity
-from .pipeline import Engine, Result
+from .pipeline import Engine, Result, blocking
 from .rawfile import RawFile
 from .read import InputError, SegmentReader
 from .stream import RawStream, Unit, Walker, clean_text
@@ -239,7 +239,7 @@ def _marks(result: Result, name: str, threshold: Severity):
     loose: set[int] = set()
     whole = False
     for f in result.findings:
-        if f.severity < threshold or f.file != name:
+        if not blocking(f, threshold) or f.file != name:
             continue
         index = f.loc.ordinal - 1 if f.loc and f.loc.ordinal else None
         cured = f.edit in CURED_BY_REBUILD

@@ -42,20 +42,23 @@ class BatchResult:
     matched: set[int] = field(default_factory=set)
     findings: list[tuple[int, Finding]] = field(default_factory=list)  # (completing ordinal, finding)
     last_key: int = 0  # completing ordinal of the batch's last claim
+    judged: object = None  # the batch's waivers.Tally (waived, expired, baseline keys hidden)
 
 
 Runs = list[tuple[int, list[str]]]  # (ordinal of the first, consecutive segment texts)
 Job = tuple[str, str, str, Runs]
 
 
-def _work(job: Job) -> BatchResult:
-    """Worker: build the batch's claims and run the claim and line edits on them."""
+def _work(job: Job, engine=None) -> BatchResult:
+    """Worker: build the batch's claims and run the claim and line edits on them (with the engine
+    inherited through fork, or the one given: scrubber/dask_exec.py)."""
     from .pipeline import FileResult, Result
 
     file, component, element, runs = job
-    engine = _ENGINE
+    engine = engine or _ENGINE
     engine._current = FileResult(file)
     engine.times.matched.clear()  # report only this batch's matches
+    engine.judge.take()  # and only this batch's waiver and baseline tally
     out = BatchResult()
     result = Result(inputs=[], started="")
     result.findings.limit = 1 << 62  # keep the batch's findings in memory, never spool
@@ -73,6 +76,7 @@ def _work(job: Job) -> BatchResult:
     out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
     out.matched = set(engine.times.matched)
     engine.times.matched.clear()
+    out.judged = engine.judge.take()
     return out
 
 

@@ -31,6 +31,7 @@ from .read import InputError, SegmentReader
 from .registry import APPLIES_TO, Edit, catalog, select
 from .tables import code_kind
 from .times import AdminTimes
+from .waivers import HIDDEN, Judge
 
 # Files at least this large are split across worker processes when more than one job is allowed.
 PARALLEL_MIN_BYTES = 2 << 20
@@ -86,10 +87,13 @@ class FindingSink:
         self._memory: list[Finding] = []
         self._spool = None
         self.count = 0
+        self.waived = 0  # findings a waiver waived (kept, but not counted in Result.counts)
 
     def add(self, finding: Finding) -> None:
         self._memory.append(finding)
         self.count += 1
+        if finding.suppressed_by is not None:
+            self.waived += 1
         if len(self._memory) >= self.limit:
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile()
@@ -125,6 +129,7 @@ class Result:
     changes: list[dict] | None = None  # scrub fix: the audit trail of every change
     fix_skipped: list[dict] | None = None  # scrub fix: fixes not applied, with the reason
     gate: dict | None = None  # scrub gate: input / clean / held claim counts and the output files
+    baseline: dict | None = None  # scrub check --baseline: file, entries, hidden, stale (baseline.py)
 
     @property
     def unreadable(self) -> list[FileResult]:
@@ -187,8 +192,15 @@ def expand(paths: Iterable[str]) -> list[str]:
 
 
 class Engine:
-    def __init__(self, config: Config, times: AdminTimes | None = None, edits: list[Edit] | None = None):
+    def __init__(
+        self,
+        config: Config,
+        times: AdminTimes | None = None,
+        edits: list[Edit] | None = None,
+        baseline: frozenset | None = None,
+    ):
         self.config = config
+        self.judge = Judge(config.waivers, baseline)  # waivers and the baseline (scrubber/waivers.py)
         self.times = times or AdminTimes.empty()
         chosen = select(edits if edits is not None else catalog(), config.select, config.ignore)
         runnable = [e for e in chosen if e.check is not None]
@@ -198,6 +210,7 @@ class Engine:
         self._batch_plan = [(e, e.check, False) for e in self.batch_edits]  # envelope records: no date
         self.by_id = {e.id: e for e in catalog()}
         self._plans: dict[tuple, list[tuple]] = {}
+        self.baseline_file: str | None = None  # the --baseline path, for the report
         self.prefilter = True  # False runs every edit on every claim and line (tests compare the two)
         self._current = FileResult("")
         self.want_ack = False
@@ -221,7 +234,24 @@ class Engine:
         finally:
             self.close()
         self._unmatched_times(result)
+        self._waiver_findings(result)
         return result
+
+    def _waiver_findings(self, result: Result) -> None:
+        """ENG002 / ENG003 for waivers that waived nothing or lapsed; the baseline's summary."""
+        source = self.config.source or "configuration"
+        self._current = FileResult(source)
+        for waiver, edit_id in self.judge.unused():
+            meta = self.by_id.get(edit_id)
+            if meta is None or not select([meta], self.config.select, self.config.ignore):
+                continue
+            count = self.judge.tally.expired[waiver.number]
+            fields = (("waiver", waiver.describe()), ("expires", waiver.expires), ("count", count))
+            self._emit(meta, Hit(loc=None, value=waiver.edit, fields=fields), source, result, None, None)
+        if self.judge.baseline is not None:
+            from .baseline import summary
+
+            result.baseline = summary(self.baseline_file or "", self.judge.baseline, self.judge.tally)
 
     def _unmatched_times(self, result: Result) -> None:
         """INF005: administration-record rows that no claim line used."""
@@ -347,6 +377,7 @@ class Engine:
                 info.findings[level] += count
             kinds |= out.kinds
             self.times.matched |= out.matched
+            self.judge.tally.merge(out.judged)
             for key, finding in out.findings:
                 pending.append((key, 0, seq, finding))
                 seq += 1
@@ -483,6 +514,9 @@ class Engine:
         fields.setdefault("expected", h.expected)
         fields.setdefault("line", number)
         severity = self.config.severity.get(edit.id, edit.severity)
+        verdict = self.judge.verdict(edit.id, claim, line, number, h.value) if self.judge.active else None
+        if verdict is HIDDEN:
+            return
         env = claim.envelope if claim else None
         finding = Finding(
             edit=edit.id,
@@ -498,10 +532,12 @@ class Engine:
             expected=h.expected,
             fix=h.fix,
             control=(env.isa13, env.gs06, env.st02) if env else ("", "", ""),
+            suppressed_by=verdict,
         )
         result.findings.add(finding)
-        result.counts[severity.label] += 1
-        self._current.findings[severity.label] += 1
+        if verdict is None:  # a waived finding is reported but counts for nothing
+            result.counts[severity.label] += 1
+            self._current.findings[severity.label] += 1
 
 
 @lru_cache(maxsize=256)
@@ -531,6 +567,12 @@ def scrub(
     stdin: BinaryIO | None = None,
 ) -> Result:
     return Engine(config or Config(), times).scrub(sources, stdin)
+
+
+def blocking(finding: Finding, threshold: Severity) -> bool:
+    """Whether a finding counts against a claim at ``threshold`` (the gate's held decision): at or
+    above it and not waived."""
+    return finding.suppressed_by is None and finding.severity >= threshold
 
 
 def exit_code(result: Result, fail_on: str) -> int:

@@ -95,7 +95,9 @@ def check_contract(doc: dict) -> None:
     paths = {e["path"] for e in files}
     for f in findings:
         assert FINDING_KEYS <= set(f), FINDING_KEYS - set(f)
-        assert f["file"] in paths or f["file"] == doc["run"]["times"]
+        # INF005 names the administration record, ENG002 / ENG003 the configuration file
+        assert f["file"] in paths or f["file"] == doc["run"]["times"] or f["edit"] in ("ENG002", "ENG003")
+        assert _opt_str(f.get("suppressed_by"))
         assert _opt_str(f["claim_id"])
         assert f["line"] is None or (_int(f["line"]) and f["line"] >= 1)
         assert f["edit"] in by_id
@@ -121,16 +123,18 @@ def check_contract(doc: dict) -> None:
     assert {"files", "claims", "claims_with_errors", "findings"} <= set(summary)
     assert summary["files"] == len(files)
     assert summary["claims"] == sum(e["claims"] for e in files)
-    counts = Counter(f["severity"] for f in findings)
+    counted = [f for f in findings if f.get("suppressed_by") is None]  # waived findings count for nothing
+    counts = Counter(f["severity"] for f in counted)
     assert summary["findings"] == {s: counts.get(s, 0) for s in SEVERITIES}
+    assert summary.get("waived", 0) == len(findings) - len(counted)
     with_errors = {
-        (f["file"], f["claim_id"]) for f in findings if f["severity"] == "error" and f["claim_id"] is not None
+        (f["file"], f["claim_id"]) for f in counted if f["severity"] == "error" and f["claim_id"] is not None
     }
     assert summary["claims_with_errors"] == len(with_errors)
     assert summary["claims_with_errors"] <= summary["claims"]
     for entry in files:  # a per-file count, where the report carries one, must agree with findings
         if isinstance(entry.get("findings"), dict):
-            mine = Counter(f["severity"] for f in findings if f["file"] == entry["path"])
+            mine = Counter(f["severity"] for f in counted if f["file"] == entry["path"])
             per_file = {s: entry["findings"].get(s, 0) for s in SEVERITIES}
             assert per_file == {s: mine.get(s, 0) for s in SEVERITIES}
 
@@ -245,3 +249,25 @@ def test_report_written_to_file_is_the_same_document(tmp_path, all_samples):
     check_contract(doc)
     _code, ref = all_samples
     assert doc["findings"] == ref["findings"] and doc["files"] == ref["files"]
+
+
+def test_waivers_and_baseline_report_matches_the_contract(tmp_path):
+    """Additions: findings[].suppressed_by, summary.waived and summary.baseline."""
+    (tmp_path / "scrubber.toml").write_text(
+        '[[waivers]]\nedit = "BAL001"\nreason = "Approved"\n'
+        '[[waivers]]\nedit = "CS"\nclaim_id = "X"\nreason = "Unused"\n'
+    )
+    base = tmp_path / "base.json"
+    RUNNER.invoke(app, ["check", str(SAMPLES / "837p_clean.x12"), "--write-baseline", str(base)])
+    code, doc = run_json(SAMPLES / "837p_defects.x12", "--baseline", base)
+    check_contract(doc)
+    assert code == 1
+    assert doc["summary"]["waived"] >= 1
+    assert any(f["suppressed_by"] for f in doc["findings"])
+    assert any(f["edit"] == "ENG002" for f in doc["findings"])
+    baseline = doc["summary"]["baseline"]
+    assert set(baseline) == {"file", "entries", "hidden", "stale"}
+    assert _int(baseline["hidden"]) and _int(baseline["entries"])
+    assert all(set(e) == {"claim_id", "line", "edit", "value"} for e in baseline["stale"])
+    _, plain = run_json(SAMPLES / "837p_defects.x12")
+    assert plain["summary"]["baseline"] is None

@@ -26,6 +26,7 @@ COLUMNS = [
     "expected",
     "fix_title",
     "fix_safety",
+    "suppressed_by",
 ]
 CHUNK = 10000
 
@@ -51,6 +52,7 @@ def _row(f) -> dict:
         "expected": f.expected,
         "fix_title": f.fix.title if f.fix else None,
         "fix_safety": f.fix.safety if f.fix else None,
+        "suppressed_by": f.suppressed_by,
     }
 
 

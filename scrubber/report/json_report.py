@@ -29,6 +29,8 @@ def header(result: Result) -> dict:
             "claims": result.claims,
             "claims_with_errors": result.claims_with_errors,
             "findings": dict(result.counts),
+            "waived": result.findings.waived,  # findings kept with suppressed_by, not counted above
+            "baseline": result.baseline,  # --baseline: file, entries, hidden, stale (scrubber/baseline.py)
         },
         "files": [f.as_dict() for f in result.files],
     }

@@ -27,12 +27,18 @@ def write(result: Result, out: TextIO, color: bool | None = None) -> None:
                 where = f"line {f.line}" if f.line is not None else "claim" if f.claim_id is not None else ""
                 loc = f" {f.loc.path}" if f.loc else ""
                 head = Text("  ")
-                head.append(f"{f.severity.label.upper():7}", style=STYLE[f.severity.label])
+                if f.suppressed_by is not None:  # waived: shown, not counted
+                    head.append(f"{'WAIVED':7}", style="dim")
+                    head.append(f" ({f.severity.label})", style="dim")
+                else:
+                    head.append(f"{f.severity.label.upper():7}", style=STYLE[f.severity.label])
                 head.append(f" {f.edit} {f.name}  ")
                 head.append(f"{where}{loc}", style="dim")
                 console.print(head)
                 console.print(Text(f"          {f.message}"))
-                if f.fix:
+                if f.suppressed_by is not None:
+                    console.print(Text(f"          waived by {f.suppressed_by}", style="dim"))
+                elif f.fix:
                     console.print(Text(f"          fix ({f.fix.safety}): {f.fix.title}", style="green"))
     if result.changes:
         console.rule(Text("Changes (audit trail)", style="bold"), align="left")
@@ -93,3 +99,18 @@ def write(result: Result, out: TextIO, color: bool | None = None) -> None:
         str(result.counts["info"]),
     )
     console.print(table)
+    _suppressed(console, result)
+
+
+def _suppressed(console: Console, result: Result) -> None:
+    """The waived count and the baseline's outcome, under the summary."""
+    if result.findings.waived:
+        console.print(Text(f"{result.findings.waived} finding(s) waived (shown above, not counted)"))
+    base = result.baseline
+    if base is not None:
+        console.print(
+            Text(
+                f"Baseline {base['file']}: {base['hidden']} finding(s) hidden, "
+                f"{len(base['stale'])} of {base['entries']} entries no longer occur"
+            )
+        )
