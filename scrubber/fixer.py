@@ -56,7 +56,7 @@ class _Feed:
     order), handed out by the window that holds their target segment."""
 
     def __init__(self, findings):
-        self._it = (f for f in findings if f.fix is not None)
+        self._it = (f for f in findings if f.fix is not None and f.suppressed_by is None)
         self._head: Finding | None = None
 
     def take(self, start: int, end: int) -> tuple[list[Finding], list[Finding]]:
@@ -179,7 +179,7 @@ def fix_file(
     result = scrub_path(engine, path, name)
     try:
         for _ in range(max_passes if not result.unreadable else 0):
-            if not any(f.fix is not None for f in result.findings):
+            if not any(f.fix is not None and f.suppressed_by is None for f in result.findings):
                 break
             new = temps.new()
             log = _one_pass(current, new, result.findings, unsafe)
