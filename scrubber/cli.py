@@ -21,6 +21,7 @@ from . import __version__
 from .config import ConfigError, load
 from .pipeline import Engine, exit_code, expand, settle
 from .registry import catalog
+from . import report
 from .report import writer
 from .times import AdminTimes, TimesError
 
@@ -35,6 +36,8 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
+    html = "html"
+    xlsx = "xlsx"
 
 
 class FailOn(StrEnum):
@@ -69,20 +72,21 @@ def _final_mode(tmp: str, target: Path) -> None:
 
 
 @contextmanager
-def atomic_output(path: str | None):
+def atomic_output(path: str | None, binary: bool = False):
     """stdout, or a temp file beside ``path`` renamed over it only when writing succeeded."""
     if path is None or path == "-":
-        yield sys.stdout
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     target = Path(path)
     if str(target) == os.devnull:
-        with open(os.devnull, "w", encoding="utf-8") as sink:
+        with open(os.devnull, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as sink:
             yield sink
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
     try:
         # Claim text that is not UTF-8 was read with surrogateescape; write those bytes back as they were.
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        text = {} if binary else {"encoding": "utf-8", "errors": "surrogateescape", "newline": ""}
+        with os.fdopen(fd, "wb" if binary else "w", **text) as fh:
             yield fh
         _final_mode(tmp, target)
         os.replace(tmp, target)
@@ -141,10 +145,21 @@ def guard_output(output: str | None, inputs: list[str], what: str) -> None:
         fail(f"{output}: directory does not exist")
 
 
+def report_engine(engine: Engine, format: Format | None) -> Engine:
+    """Have the engine keep per-claim data when the report format shows claims (HTML, XLSX)."""
+    if format is not None and format.value in report.CLAIMS:
+        from .report.claims import install
+
+        install(engine)
+    return engine
+
+
 def write_report(result, output: str | None, format: Format) -> None:
     if output in (None, "-") and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="surrogateescape")
-    with atomic_output(output) as out:
+    if format.value in report.BINARY and output in (None, "-") and sys.stdout.isatty():
+        fail(f"the {format.value} report is binary: give a file (--output / --report)")
+    with atomic_output(output, binary=format.value in report.BINARY) as out:
         if format is Format.text:
             writer("text")(result, out, color=None if out is sys.stdout and sys.stdout.isatty() else False)
         else:
@@ -193,7 +208,7 @@ def check(
     for path in paths:
         if path != "-" and Path(path).is_dir() and not expand([path]):
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
-    engine = Engine(cfg, record)
+    engine = report_engine(Engine(cfg, record), format)
     engine.want_ack = bool(ack)
     settle()
     result = engine.scrub(inputs)

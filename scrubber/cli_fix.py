@@ -11,9 +11,9 @@ from pathlib import Path
 
 import typer
 
-from .cli import FailOn, Format, app, fail, guard_output, settings, write_atomic, write_report
+from .cli import FailOn, Format, app, fail, guard_output, report_engine, settings, write_atomic, write_report
 from .fixer import claim_diff, fix_data
-from .pipeline import Engine, exit_code, settle
+from .pipeline import Engine, exit_code, merge_risk, settle
 from .read import InputError
 
 
@@ -74,7 +74,11 @@ def fix(
     settle()
     try:
         outcome = fix_data(
-            data, path, Engine(cfg, record), unsafe=unsafe_fixes, validator=_validator(validate)
+            data,
+            path,
+            report_engine(Engine(cfg, record), format if report else None),
+            unsafe=unsafe_fixes,
+            validator=_validator(validate),
         )
     except InputError as exc:
         fail(f"{path}: {exc.describe()}")
@@ -138,7 +142,7 @@ def gate(
         guard_output(out, inputs, "output")
     if Path(clean).resolve() == Path(held).resolve():
         fail("--clean and --held must be different files")
-    engine = Engine(cfg, record)
+    engine = report_engine(Engine(cfg, record), format if report else None)
     engine.want_ack = bool(ack)
     settle()
     threshold = Severity.parse(fail_on.value)
@@ -185,4 +189,7 @@ def _merge(into, result):
         into.counts[level] += count
     for finding in result.findings:
         into.findings.add(finding)
+    merge_risk(into.at_risk, result.at_risk)
+    for row in result.claim_rows:
+        into.claim_rows.add(row)
     return into

@@ -42,6 +42,8 @@ class BatchResult:
     matched: set[int] = field(default_factory=set)
     findings: list[tuple[int, Finding]] = field(default_factory=list)  # (completing ordinal, finding)
     last_key: int = 0  # completing ordinal of the batch's last claim
+    at_risk: dict = field(default_factory=dict)  # the batch's Result.at_risk
+    rows: list = field(default_factory=list)  # the batch's Result.claim_rows (Engine.claim_hook)
 
 
 Runs = list[tuple[int, list[str]]]  # (ordinal of the first, consecutive segment texts)
@@ -72,6 +74,7 @@ def _work(job: Job) -> BatchResult:
         pass  # the main process reports the file error; the claims before it stand
     out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
     out.matched = set(engine.times.matched)
+    out.at_risk, out.rows = result.at_risk, list(result.claim_rows)
     engine.times.matched.clear()
     return out
 

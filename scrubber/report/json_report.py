@@ -10,6 +10,7 @@ from typing import TextIO
 
 from .. import __version__, tables
 from ..pipeline import Result
+from .claims import money_at_risk
 
 SCHEMA_VERSION = 1
 
@@ -29,6 +30,7 @@ def header(result: Result) -> dict:
             "claims": result.claims,
             "claims_with_errors": result.claims_with_errors,
             "findings": dict(result.counts),
+            "money_at_risk": money_at_risk(result),  # an addition to the DESIGN.md contract
         },
         "files": [f.as_dict() for f in result.files],
     }

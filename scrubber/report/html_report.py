@@ -1,0 +1,556 @@
+"""A self-contained HTML report for billers: summary, charts, a findings table, one section per claim.
+
+Every element is built with lxml, which escapes every value (a claim id of ``<script>`` stays
+text); style and script are inline and nothing is fetched, so the file opens from disk.  Written
+piece by piece: the findings are read twice from the result's spool (tallies and claim sections,
+then the table), the table holds the first TABLE_CAP findings and the claim sections the claims
+the collector kept lines for (scrubber/report/claims.py), so the page stays usable and memory
+flat however large the batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TextIO
+
+from lxml import etree
+
+from .. import __version__
+from ..findings import CATEGORIES
+from ..pipeline import Result
+from ..registry import catalog
+from . import html_assets
+from .claims import DETAIL_CAP, Tallies, held_charge, money_text
+
+TABLE_CAP = 50_000  # findings in the sortable table; the CSV and XLSX reports have them all
+CHUNK = 1000
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+TABLE_COLUMNS = (
+    "file",
+    "claim",
+    "line",
+    "severity",
+    "category",
+    "edit",
+    "message",
+    "value",
+    "expected",
+    "fix",
+)
+
+
+def text(value) -> str:
+    """A value as text lxml accepts: control characters and undecodable bytes become U+FFFD."""
+    s = "" if value is None else str(value)
+    return _BAD.sub("\ufffd", s) if not s.isprintable() else s
+
+
+def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
+    node = etree.Element(tag, {k: text(v) for k, v in (attrs or {}).items() if v is not None})
+    last = None
+    for child in children:
+        if child is None:
+            continue
+        if isinstance(child, etree._Element):
+            node.append(child)
+            last = child
+        elif last is None:
+            node.text = (node.text or "") + text(child)
+        else:
+            last.tail = (last.tail or "") + text(child)
+    return node
+
+
+def html(node) -> str:
+    return etree.tostring(node, method="html", encoding="unicode")
+
+
+class _Counting:
+    """The output stream, counting characters written (the footer states the file size)."""
+
+    def __init__(self, out: TextIO):
+        self.out, self.size = out, 0
+
+    def write(self, s: str) -> None:
+        self.size += len(s.encode("utf-8", "replace")) if not s.isascii() else len(s)
+        self.out.write(s)
+
+
+def _sev(label: str):
+    return el("span", {"class": f"sev sev-{label}"}, label)
+
+
+def _table(head: tuple, rows, num: tuple = ()) -> etree._Element:
+    thead = el(
+        "thead", None, el("tr", None, *(el("th", {"class": "num"} if h in num else None, h) for h in head))
+    )
+    body = el("tbody")
+    for row in rows:
+        body.append(
+            el("tr", None, *(el("td", {"class": "num"} if h in num else None, v) for h, v in zip(head, row)))
+        )
+    return el("table", None, thead, body)
+
+
+def _summary(result: Result, tallies: Tallies, risk_rows: list) -> etree._Element:
+    risk = result.at_risk
+    cards = [
+        ("files", len(result.files)),
+        ("claims", result.claims),
+        ("claims with errors", result.claims_with_errors),
+        ("errors", result.counts["error"]),
+        ("warnings", result.counts["warning"]),
+        ("info", result.counts["info"]),
+    ]
+    box = el(
+        "div", {"class": "cards"}, *(el("div", {"class": "card"}, el("b", None, str(v)), k) for k, v in cards)
+    )
+    box.append(
+        el(
+            "div",
+            {"class": "card risk"},
+            el("b", None, money_text(risk["charge"])),
+            "charge on claims with errors",
+        )
+    )
+    held = held_charge(result)
+    if held is not None:
+        box.append(
+            el("div", {"class": "card risk"}, el("b", None, money_text(held)), "charge on held claims")
+        )
+    section = el("section", {"id": "summary"}, el("h2", None, "Summary"), box)
+    if result.gate:
+        g = result.gate
+        section.append(
+            el(
+                "p",
+                None,
+                f"Gate: {g['input_claims']} claims in, {g['clean_claims']} clean -> {g['clean']}, "
+                f"{g['held_claims']} held -> {g['held']} (held at {g['fail_on']} and above).",
+            )
+        )
+    files = [
+        (
+            f.path,
+            f.transaction or "-",
+            f.claims,
+            f.findings["error"],
+            f.findings["warning"],
+            f"not read: {f.error}"
+            if f.error
+            else "errors"
+            if f.findings["error"]
+            else "warnings"
+            if f.findings["warning"]
+            else "clean",
+        )
+        for f in result.files
+    ]
+    section.append(el("h3", None, "Files"))
+    section.append(
+        _table(
+            ("file", "transaction", "claims", "errors", "warnings", "status"),
+            files,
+            ("claims", "errors", "warnings"),
+        )
+    )
+    cats = [
+        (
+            c,
+            tallies.by_category_severity[(c, "error")],
+            tallies.by_category_severity[(c, "warning")],
+            tallies.by_category_severity[(c, "info")],
+            money_text(risk["by_category"].get(c, 0)),
+        )
+        for c in CATEGORIES
+        if tallies.by_category[c]
+    ]
+    section.append(el("h3", None, "Findings by category, and the money at risk"))
+    section.append(
+        el(
+            "p",
+            {"class": "note"},
+            "At risk: the total charge (CLM02) of the claims with an error "
+            "in the category; a claim with errors in two categories counts in both.",
+        )
+    )
+    section.append(
+        _table(
+            ("category", "errors", "warnings", "info", "charge at risk"),
+            cats,
+            ("errors", "warnings", "info", "charge at risk"),
+        )
+    )
+    return section
+
+
+def _bars(title: str, items: list[tuple[str, int]], colour: str) -> etree._Element:
+    """A horizontal bar chart as inline SVG."""
+    width, bar, label_w = 560, 18, 190
+    top = max((n for _, n in items), default=1) or 1
+    height = 28 + bar * len(items) + 4 * len(items)
+    svg = el(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "width": width,
+            "height": height,
+            "viewBox": f"0 0 {width} {height}",
+            "role": "img",
+            "aria-label": title,
+        },
+    )
+    svg.append(el("text", {"x": 0, "y": 16, "font-weight": "bold", "font-size": 14}, title))
+    for i, (name, n) in enumerate(items):
+        y = 26 + i * (bar + 4)
+        w = max(1, round((width - label_w - 60) * n / top))
+        svg.append(el("text", {"x": label_w - 6, "y": y + 13, "text-anchor": "end", "font-size": 12}, name))
+        svg.append(
+            el(
+                "rect",
+                {"x": label_w, "y": y, "width": w, "height": bar, "fill": colour},
+                el("title", None, f"{name}: {n}"),
+            )
+        )
+        svg.append(el("text", {"x": label_w + w + 4, "y": y + 13, "font-size": 12}, str(n)))
+    return el("figure", None, svg)
+
+
+def _charts(tallies: Tallies) -> etree._Element:
+    cats = [(c, tallies.by_category[c]) for c in CATEGORIES if tallies.by_category[c]]
+    edits = [(f"{e} {tallies.names[e]}"[:30], n) for e, n in tallies.by_edit.most_common(25)]
+    return el(
+        "section",
+        {"id": "charts"},
+        el("h2", None, "Charts"),
+        el(
+            "div",
+            {"class": "charts"},
+            _bars("Findings by category", cats, "#b3261e"),
+            _bars("Findings by edit (top 25)", edits, "#0b6e99"),
+        ),
+    )
+
+
+def _fix(fix):
+    if fix is None:
+        return None
+    return el("span", {"class": f"fix {fix.safety}"}, f"fix ({fix.safety}): {fix.title}")
+
+
+def _finding_row(f, anchor: str | None) -> etree._Element:
+    claim = el("a", {"href": f"#{anchor}"}, f.claim_id) if anchor else (f.claim_id or "")
+    cells = [
+        el("td", None, f.file),
+        el("td", None, claim),
+        el(
+            "td",
+            {"class": "num", "data-sort": f.line if f.line is not None else -1},
+            "" if f.line is None else str(f.line),
+        ),
+        el("td", {"data-sort": 2 - int(f.severity)}, _sev(f.severity.label)),
+        el("td", None, f.category),
+        el("td", None, el("a", {"href": f"#explain-{f.edit}"}, f.edit), f" {f.name}"),
+        el("td", None, f.message),
+        el("td", None, f.value),
+        el("td", None, f.expected),
+        el("td", None, _fix(f.fix)),
+    ]
+    return el(
+        "tr",
+        {"class": "row", "data-severity": f.severity.label, "data-category": f.category, "data-edit": f.edit},
+        *cells,
+    )
+
+
+def _controls(tallies: Tallies) -> etree._Element:
+    sev = el(
+        "select",
+        {"id": "filter-severity", "aria-label": "severity"},
+        el("option", {"value": ""}, "any severity"),
+        *(el("option", {"value": s}, s) for s in ("error", "warning", "info")),
+    )
+    cat = el(
+        "select",
+        {"id": "filter-category", "aria-label": "category"},
+        el("option", {"value": ""}, "any category"),
+        *(el("option", {"value": c}, c) for c in CATEGORIES if tallies.by_category[c]),
+    )
+    return el(
+        "div",
+        {"class": "controls"},
+        el(
+            "input", {"id": "filter-text", "type": "search", "placeholder": "filter: claim, code, edit, text"}
+        ),
+        sev,
+        cat,
+        el("span", None, "shown: ", el("b", {"id": "shown-count"}, "")),
+    )
+
+
+def _finding_block(f) -> list:
+    where = f"line {f.line}" if f.line is not None else "claim"
+    loc = f" {f.loc.path}" if f.loc and f.loc.path else ""
+    parts = [
+        _sev(f.severity.label),
+        " ",
+        el("a", {"href": f"#explain-{f.edit}"}, f.edit),
+        f" {f.name} ",
+        el("span", {"class": "why"}, f"({f.category}, {where}{loc})"),
+        el("br"),
+        f.message,
+    ]
+    if f.value is not None or f.expected is not None:
+        parts += [el("br"), el("span", {"class": "why"}, f"found {f.value!s}; expected {f.expected!s}")]
+    if f.fix:
+        parts += [el("br"), _fix(f.fix)]
+    return parts
+
+
+def _claim_section(anchor: str, row, findings: list, changes: list) -> etree._Element:
+    d = row.detail
+    head = el(
+        "div",
+        {"class": "claim-head"},
+        *(
+            el("span", None, el("i", None, f"{k}: "), v)
+            for k, v in (
+                ("file", row.file),
+                ("transaction", row.transaction),
+                ("payer", d.payer or "-"),
+                ("profile", row.profile),
+                ("date of service", row.service_date or "-"),
+                ("facility", d.facility or "-"),
+                ("total charge", money_text(row.charge or 0)),
+                ("status", row.status),
+            )
+        ),
+    )
+    sec = el(
+        "section",
+        {"class": "claim", "id": anchor, "data-claim": row.claim_id},
+        el("h3", None, "Claim ", el("code", None, row.claim_id), " ", _sev(row.status)),
+        head,
+    )
+    by_line = defaultdict(list)
+    for f in findings:
+        by_line[f.line].append(f)
+    known = {ln.number for ln in d.lines}
+    claim_level = [f for ln, fs in by_line.items() if ln not in known for f in fs]
+    if claim_level:
+        sec.append(
+            el(
+                "ul",
+                None,
+                *(
+                    el("li", {"class": f"finding {f.severity.label}"}, *_finding_block(f))
+                    for f in claim_level
+                ),
+            )
+        )
+    cols = ("LX", "code + modifiers", "units", "charge", "pointers", "NDC", "documented times", "date")
+    body = el("tbody")
+    for ln in d.lines:
+        code = " ".join((ln.code, *ln.modifiers)) if ln.modifiers else ln.code
+        body.append(
+            el(
+                "tr",
+                None,
+                *(
+                    el("td", None, v)
+                    for v in (
+                        "" if ln.number is None else str(ln.number),
+                        code,
+                        ln.units,
+                        ln.charge,
+                        ln.pointers,
+                        ln.ndc,
+                        ln.times or "-",
+                        ln.date,
+                    )
+                ),
+            )
+        )
+        for f in by_line.get(ln.number, ()) if ln.number in known else ():
+            body.append(
+                el(
+                    "tr",
+                    {"class": f"finding {f.severity.label}"},
+                    el("td", {"colspan": len(cols)}, *_finding_block(f)),
+                )
+            )
+    sec.append(el("table", None, el("thead", None, el("tr", None, *(el("th", None, c) for c in cols))), body))
+    if changes:
+        sec.append(_changes_table(changes))
+    return sec
+
+
+def _changes_table(changes: list) -> etree._Element:
+    rows = el("tbody")
+    for c in changes:
+        rows.append(
+            el(
+                "tr",
+                None,
+                el("td", None, "" if c["line"] is None else str(c["line"])),
+                el("td", None, c["edit"]),
+                el("td", None, c["title"]),
+                el("td", {"class": "before"}, c["before"]),
+                el("td", {"class": "after"}, c["after"]),
+            )
+        )
+    head = el("tr", None, *(el("th", None, h) for h in ("line", "edit", "change", "before", "after")))
+    return el("table", {"class": "changes"}, el("thead", None, head), rows)
+
+
+def _explain(edit_ids) -> etree._Element:
+    by_id = {e.id: e for e in catalog()}
+    sec = el("section", {"id": "explain"}, el("h2", None, "What each edit checks"))
+    for eid in sorted(edit_ids):
+        e = by_id.get(eid)
+        if e is None:
+            continue
+        body = [
+            f"{e.category}, {e.severity.label}, scope {e.scope}, fix {e.fix or 'none'}, "
+            f"payers {', '.join(e.payers) if e.payers else 'all'}"
+        ]
+        for title in ("What it checks", "Why it matters"):
+            if e.doc_section(title):
+                body += [f"\n\n{title}: ", e.doc_section(title)]
+        for kind, sample in e.examples.items():
+            body.append(f"\n\nExample ({'failing' if kind == 'fail' else kind}): {sample}")
+        if e.references:
+            body.append("\n\nReferences: " + "; ".join(e.references))
+        sec.append(
+            el(
+                "details",
+                {"class": "explain", "id": f"explain-{eid}"},
+                el("summary", None, f"{eid} {e.name}"),
+                el("pre", None, *body),
+            )
+        )
+    return sec
+
+
+def write(result: Result, out: TextIO) -> None:
+    out = _Counting(out)
+    details = {}
+    anchors = {}
+    for row in result.claim_rows:
+        if row.detail is not None and len(details) < DETAIL_CAP:
+            key = (row.file, row.claim_id)
+            if key not in details:
+                details[key] = row
+                anchors[key] = f"claim-{len(anchors) + 1}"
+    with_findings = sum(1 for r in result.claim_rows if r.errors or r.warnings)
+    per_claim = defaultdict(list)
+    tallies = Tallies.of(_keep(result.findings, details, per_claim))
+    changes = defaultdict(list)
+    for c in result.changes or ():
+        changes[c["claim_id"]].append(c)
+
+    out.write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
+    out.write(html(el("title", None, "Claim scrub report")))
+    out.write(html(el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"})))
+    out.write(html(el("style", None, html_assets.CSS)) + "</head><body>")
+    inputs = ", ".join("<stdin>" if i == "-" else i for i in result.inputs[:5])
+    more = f" and {len(result.inputs) - 5} more" if len(result.inputs) > 5 else ""
+    out.write(html(el("h1", None, "Claim scrub report")))
+    out.write(
+        html(el("p", {"class": "meta"}, f"scrub {__version__}, run {result.started}; inputs: {inputs}{more}"))
+    )
+    out.write(html(_summary(result, tallies, [])))
+    out.write(html(_charts(tallies)))
+
+    total = len(result.findings)
+    out.write(f'<section id="findings">{html(el("h2", None, "Findings"))}')
+    out.write(html(_controls(tallies)))
+    if total > TABLE_CAP:
+        out.write(
+            html(
+                el(
+                    "p",
+                    {"class": "note"},
+                    f"The table lists the first {TABLE_CAP:,} of {total:,} findings; "
+                    "the CSV and XLSX reports list them all.",
+                )
+            )
+        )
+    heads = "".join(html(el("th", {"class": "num"} if h == "line" else None, h)) for h in TABLE_COLUMNS)
+    out.write(f'<div class="tablewrap"><table id="findings-table"><thead><tr>{heads}</tr></thead><tbody>')
+    chunk = []
+    for i, f in enumerate(result.findings):
+        if i >= TABLE_CAP:
+            break
+        chunk.append(html(_finding_row(f, anchors.get((f.file, f.claim_id)))))
+        if len(chunk) >= CHUNK:
+            out.write("".join(chunk))
+            chunk = []
+    out.write("".join(chunk) + "</tbody></table></div></section>")
+
+    out.write(f'<section id="claims">{html(el("h2", None, "Claims with errors or warnings"))}')
+    if with_findings > len(details):
+        out.write(
+            html(
+                el(
+                    "p",
+                    {"class": "note"},
+                    f"The first {len(details):,} of {with_findings:,} claims with "
+                    "errors or warnings are shown line by line; the findings table lists the others.",
+                )
+            )
+        )
+    for key, row in details.items():
+        out.write(
+            html(_claim_section(anchors[key], row, per_claim.get(key, []), changes.get(row.claim_id, [])))
+        )
+    out.write("</section>")
+    if result.changes is not None:
+        out.write(html(_audit(result, changes)))
+    out.write(html(_explain(tallies.by_edit)))
+    out.write(html(el("script", None, html_assets.JS)))
+    size = out.size + 200
+    out.write(
+        html(
+            el(
+                "footer",
+                {"class": "meta"},
+                f"This file: about {size / 1e6:.2f} MB "
+                f"({total:,} findings, {len(details):,} claim sections).",
+            )
+        )
+    )
+    out.write("</body></html>\n")
+
+
+def _keep(findings, details: dict, per_claim: dict):
+    """The findings, passing by; those of claims with a section are kept for it."""
+    for f in findings:
+        key = (f.file, f.claim_id)
+        if key in details:
+            per_claim[key].append(f)
+        yield f
+
+
+def _audit(result: Result, changes: dict) -> etree._Element:
+    sec = el("section", {"id": "audit"}, el("h2", None, "Audit trail: every change, before and after"))
+    if not result.changes:
+        sec.append(el("p", None, "No change was made."))
+    for n, (claim_id, items) in enumerate(changes.items()):
+        if n >= DETAIL_CAP:
+            sec.append(
+                el("p", {"class": "note"}, f"{len(changes) - n:,} more claims changed: see the JSON report.")
+            )
+            break
+        title = f"Claim {claim_id}" if claim_id else "Envelope"
+        sec.append(el("div", {"class": "claim"}, el("h3", None, title), _changes_table(items)))
+    if result.fix_skipped:
+        sec.append(el("h3", None, "Fixes not applied"))
+        sec.append(
+            _table(
+                ("claim", "edit", "reason"),
+                [(s["claim_id"] or "", s["edit"], s["reason"]) for s in result.fix_skipped],
+            )
+        )
+    return sec
