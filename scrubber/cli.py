@@ -17,11 +17,10 @@ from pathlib import Path
 
 import typer
 
-from . import __version__
+from . import __version__, report
 from .config import ConfigError, load
 from .pipeline import Engine, exit_code, expand, settle
 from .registry import catalog
-from . import report
 from .report import writer
 from .times import AdminTimes, TimesError
 
@@ -49,6 +48,45 @@ class FailOn(StrEnum):
 def fail(message: str) -> None:
     typer.echo(f"scrub: {message}", err=True)
     raise typer.Exit(2)
+
+
+QUIET = False  # --quiet: informational lines on standard error are dropped (errors never are)
+
+
+def info(message: str) -> None:
+    if not QUIET:
+        typer.echo(f"scrub: {message}", err=True)
+
+
+def quiet_option() -> bool:
+    return typer.Option(False, "--quiet", "-q", help="Print no informational lines (errors still).")
+
+
+def summary_option() -> str | None:
+    return typer.Option(
+        None, "--summary-json", help="Also write the run's summary (no findings) as JSON here."
+    )
+
+
+def long_run(engine: Engine, files: int, quiet: bool, summary_json: str | None, inputs: list[str], bar=True):
+    """--quiet, --summary-json and the progress bar (stderr on a terminal only); returns the bar."""
+    from .report import progress
+
+    global QUIET
+    QUIET = quiet
+    guard_output(summary_json, inputs, "summary")
+    return progress.start(engine, files, quiet) if bar else None
+
+
+def end_run(bar, result, summary_json: str | None, code: int) -> None:
+    """Stop the progress bar, write the --summary-json file, exit with ``code``."""
+    from .report import progress
+
+    if bar is not None:
+        bar.stop()
+    if summary_json:
+        write_atomic(summary_json, progress.summary_bytes(result, code))
+    raise typer.Exit(code)
 
 
 def write_atomic(path: str, data: bytes) -> None:
@@ -165,7 +203,12 @@ def write_report(result, output: str | None, format: Format) -> None:
         else:
             writer(format.value)(result, out)
     if output and output not in ("-", os.devnull):
-        typer.echo(f"scrub: report written to {output}", err=True)
+        size = Path(output).stat().st_size
+        info(
+            f"report written to {output} ({size / 1e6:.2f} MB)"
+            if size >= 100_000
+            else f"report written to {output}"
+        )
 
 
 @app.command()
@@ -198,6 +241,8 @@ def check(
     fail_on: FailOn | None = typer.Option(
         None, "--fail-on", help="Lowest severity that makes the exit code 1."
     ),
+    quiet: bool = quiet_option(),
+    summary_json: str | None = summary_option(),
 ) -> None:
     """Check claim files and report findings by claim and line."""
     cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs)
@@ -210,14 +255,19 @@ def check(
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
     engine = report_engine(Engine(cfg, record), format)
     engine.want_ack = bool(ack)
+    bar = long_run(engine, len(inputs), quiet, summary_json, inputs)
     settle()
-    result = engine.scrub(inputs)
+    try:
+        result = engine.scrub(inputs)
+    finally:
+        if bar is not None:
+            bar.stop()
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
     if ack:
         write_atomic(ack, "".join(engine.acks).encode("utf-8"))
     write_report(result, output, format)
-    raise typer.Exit(exit_code(result, cfg.fail_on))
+    end_run(None, result, summary_json, exit_code(result, cfg.fail_on))
 
 
 class CatalogFormat(StrEnum):

@@ -11,7 +11,22 @@ from pathlib import Path
 
 import typer
 
-from .cli import FailOn, Format, app, fail, guard_output, report_engine, settings, write_atomic, write_report
+from .cli import (
+    FailOn,
+    Format,
+    app,
+    end_run,
+    fail,
+    guard_output,
+    info,
+    long_run,
+    quiet_option,
+    report_engine,
+    settings,
+    summary_option,
+    write_atomic,
+    write_report,
+)
 from .fixer import claim_diff, fix_data
 from .pipeline import Engine, exit_code, merge_risk, settle
 from .read import InputError
@@ -63,6 +78,8 @@ def fix(
         help="Keep a claim's original segments when pyx12 finds a new error.",
     ),
     fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity left that makes exit 1."),
+    quiet: bool = quiet_option(),
+    summary_json: str | None = summary_option(),
 ) -> None:
     """Apply the edits' fixes (safe ones unless --unsafe-fixes), re-check, and write the corrected file."""
     cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs=1)
@@ -71,12 +88,14 @@ def fix(
     guard_output(output, [path], "corrected file")
     guard_output(report, [path, output or ""], "report")
     data = _read_input(path)
+    engine = report_engine(Engine(cfg, record), format if report else None)
+    long_run(engine, 0, quiet, summary_json, [path, output or ""], bar=False)  # fix re-checks: no bar
     settle()
     try:
         outcome = fix_data(
             data,
             path,
-            report_engine(Engine(cfg, record), format if report else None),
+            engine,
             unsafe=unsafe_fixes,
             validator=_validator(validate),
         )
@@ -92,14 +111,13 @@ def fix(
     else:
         write_atomic(output, outcome.data)
         claims = len({c.claim_id for c in outcome.changes if c.claim_id})
-        typer.echo(
-            f"scrub: {len(outcome.changes)} change(s) in {claims} claim(s), {len(outcome.skipped)} fix(es) "
-            f"skipped, {outcome.passes} pass(es); corrected file written to {output}",
-            err=True,
+        info(
+            f"{len(outcome.changes)} change(s) in {claims} claim(s), {len(outcome.skipped)} fix(es) "
+            f"skipped, {outcome.passes} pass(es); corrected file written to {output}"
         )
     if report:
         write_report(result, report, format)
-    raise typer.Exit(exit_code(result, cfg.fail_on))
+    end_run(None, result, summary_json, exit_code(result, cfg.fail_on))
 
 
 @app.command()
@@ -127,6 +145,8 @@ def gate(
     ack: str | None = typer.Option(
         None, "--ack", help="With --validate: write pyx12's 999 for the input here."
     ),
+    quiet: bool = quiet_option(),
+    summary_json: str | None = summary_option(),
 ) -> None:
     """Pass clean claims on and hold the rest: two complete interchanges, every claim in one of them."""
     from .findings import Severity
@@ -144,6 +164,7 @@ def gate(
         fail("--clean and --held must be different files")
     engine = report_engine(Engine(cfg, record), format if report else None)
     engine.want_ack = bool(ack)
+    bar = long_run(engine, len(inputs), quiet, summary_json, inputs)
     settle()
     threshold = Severity.parse(fail_on.value)
     clean_parts, held_parts, combined = [], [], None
@@ -161,20 +182,21 @@ def gate(
         totals["clean_claims"] += outcome.clean_claims
         totals["held_claims"] += outcome.held_claims
         combined = _merge(combined, outcome.result)
+    if bar is not None:
+        bar.stop()
     assert totals["clean_claims"] + totals["held_claims"] == totals["input_claims"]
     write_atomic(clean, b"".join(clean_parts))
     write_atomic(held, b"".join(held_parts))
     if ack:
         write_atomic(ack, "".join(engine.acks).encode("utf-8"))
     combined.gate = {**totals, "clean": clean, "held": held, "fail_on": fail_on.value}
-    typer.echo(
-        f"scrub: {totals['input_claims']} claim(s) in, {totals['clean_claims']} clean -> {clean}, "
-        f"{totals['held_claims']} held -> {held}",
-        err=True,
+    info(
+        f"{totals['input_claims']} claim(s) in, {totals['clean_claims']} clean -> {clean}, "
+        f"{totals['held_claims']} held -> {held}"
     )
     if report:
         write_report(combined, report, format)
-    raise typer.Exit(1 if totals["held_claims"] else 0)
+    end_run(None, combined, summary_json, 1 if totals["held_claims"] else 0)
 
 
 def _merge(into, result):

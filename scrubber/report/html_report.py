@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import TextIO
 
 from lxml import etree
@@ -88,12 +89,19 @@ def _table(head: tuple, rows, num: tuple = ()) -> etree._Element:
     body = el("tbody")
     for row in rows:
         body.append(
-            el("tr", None, *(el("td", {"class": "num"} if h in num else None, v) for h, v in zip(head, row)))
+            el(
+                "tr",
+                None,
+                *(
+                    el("td", {"class": "num"} if h in num else None, v)
+                    for h, v in zip(head, row, strict=True)
+                ),
+            )
         )
     return el("table", None, thead, body)
 
 
-def _summary(result: Result, tallies: Tallies, risk_rows: list) -> etree._Element:
+def _summary(result: Result, tallies: Tallies) -> etree._Element:
     risk = result.at_risk
     cards = [
         ("files", len(result.files)),
@@ -187,7 +195,7 @@ def _summary(result: Result, tallies: Tallies, risk_rows: list) -> etree._Elemen
 
 def _bars(title: str, items: list[tuple[str, int]], colour: str) -> etree._Element:
     """A horizontal bar chart as inline SVG."""
-    width, bar, label_w = 560, 18, 190
+    width, bar, label_w = 600, 18, 230
     top = max((n for _, n in items), default=1) or 1
     height = 28 + bar * len(items) + 4 * len(items)
     svg = el(
@@ -219,7 +227,7 @@ def _bars(title: str, items: list[tuple[str, int]], colour: str) -> etree._Eleme
 
 def _charts(tallies: Tallies) -> etree._Element:
     cats = [(c, tallies.by_category[c]) for c in CATEGORIES if tallies.by_category[c]]
-    edits = [(f"{e} {tallies.names[e]}"[:30], n) for e, n in tallies.by_edit.most_common(25)]
+    edits = [(f"{e} {tallies.names[e]}"[:28], n) for e, n in tallies.by_edit.most_common(25)]
     return el(
         "section",
         {"id": "charts"},
@@ -301,11 +309,29 @@ def _finding_block(f) -> list:
         el("br"),
         f.message,
     ]
-    if f.value is not None or f.expected is not None:
-        parts += [el("br"), el("span", {"class": "why"}, f"found {f.value!s}; expected {f.expected!s}")]
+    seen = "; ".join(
+        p for p in (f.value and f"found {f.value}", f.expected and f"expected {f.expected}") if p
+    )
+    if seen:
+        parts += [el("br"), el("span", {"class": "why"}, seen)]
+    why = _why(f.edit)
+    if why:
+        parts += [
+            el("br"),
+            el("span", {"class": "why"}, f"Why it matters: {why} "),
+            el("a", {"href": f"#explain-{f.edit}"}, "more"),
+        ]
     if f.fix:
         parts += [el("br"), _fix(f.fix)]
     return parts
+
+
+@lru_cache(maxsize=512)
+def _why(edit_id: str) -> str:
+    """The first sentence of the edit's "Why it matters"."""
+    edit = next((e for e in catalog() if e.id == edit_id), None)
+    why = edit.doc_section("Why it matters") if edit else ""
+    return why.split(". ")[0].rstrip(".") + "." if why else ""
 
 
 def _claim_section(anchor: str, row, findings: list, changes: list) -> etree._Element:
@@ -460,7 +486,7 @@ def write(result: Result, out: TextIO) -> None:
     out.write(
         html(el("p", {"class": "meta"}, f"scrub {__version__}, run {result.started}; inputs: {inputs}{more}"))
     )
-    out.write(html(_summary(result, tallies, [])))
+    out.write(html(_summary(result, tallies)))
     out.write(html(_charts(tallies)))
 
     total = len(result.findings)
