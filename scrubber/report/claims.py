@@ -101,8 +101,8 @@ def _detail(claim, ctx) -> ClaimDetail:
 class Collector:
     """The engine's claim hook: a ClaimRow per claim; details for the first ``cap`` with findings."""
 
-    def __init__(self, cap: int = DETAIL_CAP, details: bool = True):
-        self.cap = cap if details else 0
+    def __init__(self, cap: int | None = None, details: bool = True):
+        self.cap = (DETAIL_CAP if cap is None else cap) if details else 0
         self._result = None  # the result the detail count belongs to (fix re-checks several times)
         self._details = 0
 

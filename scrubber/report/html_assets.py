@@ -1,8 +1,9 @@
 """The HTML report's inline style sheet and script (no network: the page opens from disk).
 
-The script filters and sorts the findings table.  The filter can also be given in the address's
-fragment (``report.html#severity=error&category=ndc&q=J9312``), which makes a filtered view
-shareable and lets a headless browser test the filter without typing.
+The script filters and sorts the findings table.  Filter and sort can also be given in the
+address's fragment (``report.html#severity=error&category=ndc&q=J9312&sort=claim``, ``sortdesc=``
+for descending), which makes a filtered view shareable and lets a headless browser test the
+filter without typing.
 """
 
 CSS = """
@@ -56,7 +57,7 @@ JS = """
   var cat = document.getElementById('filter-category');
   var shown = document.getElementById('shown-count');
   var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
-  function apply() {
+  function apply(event) {
     var needle = q.value.trim().toLowerCase(), s = sev.value, c = cat.value, n = 0;
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i];
@@ -71,7 +72,7 @@ JS = """
     if (s) { parts.push('severity=' + encodeURIComponent(s)); }
     if (c) { parts.push('category=' + encodeURIComponent(c)); }
     if (needle) { parts.push('q=' + encodeURIComponent(needle)); }
-    if (window.history && history.replaceState) {
+    if (event && window.history && history.replaceState) {
       history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname);
     }
   }
@@ -83,12 +84,12 @@ JS = """
       if (p[0] === 'severity') { sev.value = v; }
       if (p[0] === 'category') { cat.value = v; }
       if (p[0] === 'q') { q.value = v; }
+      if (p[0] === 'sort' || p[0] === 'sortdesc') { sortBy = [v, p[0] === 'sort']; }
     });
   }
+  var sortBy = null;
   var heads = table.tHead.rows[0].cells;
-  Array.prototype.forEach.call(heads, function (th, col) {
-    th.addEventListener('click', function () {
-      var asc = th.getAttribute('aria-sort') !== 'ascending';
+  function sort(th, col, asc) {
       Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
       th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
       var numeric = th.classList.contains('num');
@@ -106,10 +107,19 @@ JS = """
       body.appendChild(frag);
       rows = keyed.map(function (k) { return k[2]; });
       texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
+  }
+  Array.prototype.forEach.call(heads, function (th, col) {
+    th.addEventListener('click', function () {
+      sort(th, col, th.getAttribute('aria-sort') !== 'ascending');
     });
   });
   [q, sev, cat].forEach(function (el) { el.addEventListener('input', apply); });
   fromHash();
+  if (sortBy) {
+    Array.prototype.forEach.call(heads, function (th, col) {
+      if (th.textContent === sortBy[0]) { sort(th, col, sortBy[1]); }
+    });
+  }
   apply();
 })();
 """

@@ -21,8 +21,9 @@ from .. import __version__
 from ..findings import CATEGORIES
 from ..pipeline import Result
 from ..registry import catalog
+from . import claims as claim_data
 from . import html_assets
-from .claims import DETAIL_CAP, Tallies, held_charge, money_text
+from .claims import Tallies, held_charge, money_text
 
 TABLE_CAP = 50_000  # findings in the sortable table; the CSV and XLSX reports have them all
 CHUNK = 1000
@@ -201,7 +202,6 @@ def _bars(title: str, items: list[tuple[str, int]], colour: str) -> etree._Eleme
     svg = el(
         "svg",
         {
-            "xmlns": "http://www.w3.org/2000/svg",
             "width": width,
             "height": height,
             "viewBox": f"0 0 {width} {height}",
@@ -464,7 +464,7 @@ def write(result: Result, out: TextIO) -> None:
     details = {}
     anchors = {}
     for row in result.claim_rows:
-        if row.detail is not None and len(details) < DETAIL_CAP:
+        if row.detail is not None and len(details) < claim_data.DETAIL_CAP:
             key = (row.file, row.claim_id)
             if key not in details:
                 details[key] = row
@@ -564,7 +564,7 @@ def _audit(result: Result, changes: dict) -> etree._Element:
     if not result.changes:
         sec.append(el("p", None, "No change was made."))
     for n, (claim_id, items) in enumerate(changes.items()):
-        if n >= DETAIL_CAP:
+        if n >= claim_data.DETAIL_CAP:
             sec.append(
                 el("p", {"class": "note"}, f"{len(changes) - n:,} more claims changed: see the JSON report.")
             )
