@@ -225,9 +225,13 @@ def _bars(title: str, items: list[tuple[str, int]], colour: str) -> etree._Eleme
     return el("figure", None, svg)
 
 
+def _short(label: str, size: int = 34) -> str:
+    return label if len(label) <= size else label[: size - 1] + "\u2026"
+
+
 def _charts(tallies: Tallies) -> etree._Element:
     cats = [(c, tallies.by_category[c]) for c in CATEGORIES if tallies.by_category[c]]
-    edits = [(f"{e} {tallies.names[e]}"[:28], n) for e, n in tallies.by_edit.most_common(25)]
+    edits = [(_short(f"{e} {tallies.names[e]}"), n) for e, n in tallies.by_edit.most_common(25)]
     return el(
         "section",
         {"id": "charts"},
