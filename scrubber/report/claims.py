@@ -10,8 +10,9 @@ own spool, so memory stays flat.  No member name, identifier or date of birth is
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..findings import CATEGORIES
 
@@ -38,8 +39,7 @@ class ClaimDetail:
     lines: tuple[LineRow, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimRow:
+class ClaimRow(NamedTuple):  # a tuple: one per claim, pickled to the spool and back from workers
     file: str
     claim_id: str
     transaction: str
@@ -138,7 +138,7 @@ class Collector:
         """A worker batch's rows, in file order: details past the cap are dropped here."""
         for row in rows:
             if row.detail is not None and not self._room(result):
-                row = replace(row, detail=None)
+                row = row._replace(detail=None)
             result.claim_rows.add(row)
 
 
