@@ -165,6 +165,18 @@ def money_at_risk(result) -> dict:
     }
 
 
+def headline(result) -> list[tuple[str, int]]:
+    """The counts every summary starts with."""
+    return [
+        ("files", len(result.files)),
+        ("claims", result.claims),
+        ("claims with errors", result.claims_with_errors),
+        ("errors", result.counts["error"]),
+        ("warnings", result.counts["warning"]),
+        ("info", result.counts["info"]),
+    ]
+
+
 def money_text(value) -> str:
     return f"{Decimal(value).quantize(Decimal('0.01')):,}"
 

@@ -10,9 +10,7 @@ flat however large the batch.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from functools import lru_cache
 from typing import TextIO
 
 from lxml import etree
@@ -20,14 +18,14 @@ from lxml import etree
 from .. import __version__
 from ..findings import CATEGORIES
 from ..pipeline import Result
-from ..registry import catalog
 from . import claims as claim_data
 from . import html_assets
-from .claims import Tallies, held_charge, money_text
+from .claims import Tallies, headline, held_charge, money_text
+from .html_build import Counting, badge, el, fix_note, html, table
+from .html_claims import audit, claim_section, explain
 
 TABLE_CAP = 50_000  # findings in the sortable table; the CSV and XLSX reports have them all
 CHUNK = 1000
-_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 TABLE_COLUMNS = (
     "file",
     "claim",
@@ -42,76 +40,9 @@ TABLE_COLUMNS = (
 )
 
 
-def text(value) -> str:
-    """A value as text lxml accepts: control characters and undecodable bytes become U+FFFD."""
-    s = "" if value is None else str(value)
-    return _BAD.sub("\ufffd", s) if not s.isprintable() else s
-
-
-def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
-    node = etree.Element(tag, {k: text(v) for k, v in (attrs or {}).items() if v is not None})
-    last = None
-    for child in children:
-        if child is None:
-            continue
-        if isinstance(child, etree._Element):
-            node.append(child)
-            last = child
-        elif last is None:
-            node.text = (node.text or "") + text(child)
-        else:
-            last.tail = (last.tail or "") + text(child)
-    return node
-
-
-def html(node) -> str:
-    return etree.tostring(node, method="html", encoding="unicode")
-
-
-class _Counting:
-    """The output stream, counting characters written (the footer states the file size)."""
-
-    def __init__(self, out: TextIO):
-        self.out, self.size = out, 0
-
-    def write(self, s: str) -> None:
-        self.size += len(s.encode("utf-8", "replace")) if not s.isascii() else len(s)
-        self.out.write(s)
-
-
-def _sev(label: str):
-    return el("span", {"class": f"sev sev-{label}"}, label)
-
-
-def _table(head: tuple, rows, num: tuple = ()) -> etree._Element:
-    thead = el(
-        "thead", None, el("tr", None, *(el("th", {"class": "num"} if h in num else None, h) for h in head))
-    )
-    body = el("tbody")
-    for row in rows:
-        body.append(
-            el(
-                "tr",
-                None,
-                *(
-                    el("td", {"class": "num"} if h in num else None, v)
-                    for h, v in zip(head, row, strict=True)
-                ),
-            )
-        )
-    return el("table", None, thead, body)
-
-
 def _summary(result: Result, tallies: Tallies) -> etree._Element:
     risk = result.at_risk
-    cards = [
-        ("files", len(result.files)),
-        ("claims", result.claims),
-        ("claims with errors", result.claims_with_errors),
-        ("errors", result.counts["error"]),
-        ("warnings", result.counts["warning"]),
-        ("info", result.counts["info"]),
-    ]
+    cards = headline(result)
     box = el(
         "div", {"class": "cards"}, *(el("div", {"class": "card"}, el("b", None, str(v)), k) for k, v in cards)
     )
@@ -158,7 +89,7 @@ def _summary(result: Result, tallies: Tallies) -> etree._Element:
     ]
     section.append(el("h3", None, "Files"))
     section.append(
-        _table(
+        table(
             ("file", "transaction", "claims", "errors", "warnings", "status"),
             files,
             ("claims", "errors", "warnings"),
@@ -185,7 +116,7 @@ def _summary(result: Result, tallies: Tallies) -> etree._Element:
         )
     )
     section.append(
-        _table(
+        table(
             ("category", "errors", "warnings", "info", "charge at risk"),
             cats,
             ("errors", "warnings", "info", "charge at risk"),
@@ -245,12 +176,6 @@ def _charts(tallies: Tallies) -> etree._Element:
     )
 
 
-def _fix(fix):
-    if fix is None:
-        return None
-    return el("span", {"class": f"fix {fix.safety}"}, f"fix ({fix.safety}): {fix.title}")
-
-
 def _finding_row(f, anchor: str | None) -> etree._Element:
     claim = el("a", {"href": f"#{anchor}"}, f.claim_id) if anchor else (f.claim_id or "")
     cells = [
@@ -261,13 +186,13 @@ def _finding_row(f, anchor: str | None) -> etree._Element:
             {"class": "num", "data-sort": f.line if f.line is not None else -1},
             "" if f.line is None else str(f.line),
         ),
-        el("td", {"data-sort": 2 - int(f.severity)}, _sev(f.severity.label)),
+        el("td", {"data-sort": 2 - int(f.severity)}, badge(f.severity.label)),
         el("td", None, f.category),
         el("td", None, el("a", {"href": f"#explain-{f.edit}"}, f.edit), f" {f.name}"),
         el("td", None, f.message),
         el("td", None, f.value),
         el("td", None, f.expected),
-        el("td", None, _fix(f.fix)),
+        el("td", None, fix_note(f.fix)),
     ]
     return el(
         "tr",
@@ -301,170 +226,8 @@ def _controls(tallies: Tallies) -> etree._Element:
     )
 
 
-def _finding_block(f) -> list:
-    where = f"line {f.line}" if f.line is not None else "claim"
-    loc = f" {f.loc.path}" if f.loc and f.loc.path else ""
-    parts = [
-        _sev(f.severity.label),
-        " ",
-        el("a", {"href": f"#explain-{f.edit}"}, f.edit),
-        f" {f.name} ",
-        el("span", {"class": "why"}, f"({f.category}, {where}{loc})"),
-        el("br"),
-        f.message,
-    ]
-    seen = "; ".join(
-        p for p in (f.value and f"found {f.value}", f.expected and f"expected {f.expected}") if p
-    )
-    if seen:
-        parts += [el("br"), el("span", {"class": "why"}, seen)]
-    why = _why(f.edit)
-    if why:
-        parts += [
-            el("br"),
-            el("span", {"class": "why"}, f"Why it matters: {why} "),
-            el("a", {"href": f"#explain-{f.edit}"}, "more"),
-        ]
-    if f.fix:
-        parts += [el("br"), _fix(f.fix)]
-    return parts
-
-
-@lru_cache(maxsize=512)
-def _why(edit_id: str) -> str:
-    """The first sentence of the edit's "Why it matters"."""
-    edit = next((e for e in catalog() if e.id == edit_id), None)
-    why = edit.doc_section("Why it matters") if edit else ""
-    return why.split(". ")[0].rstrip(".") + "." if why else ""
-
-
-def _claim_section(anchor: str, row, findings: list, changes: list) -> etree._Element:
-    d = row.detail
-    head = el(
-        "div",
-        {"class": "claim-head"},
-        *(
-            el("span", None, el("i", None, f"{k}: "), v)
-            for k, v in (
-                ("file", row.file),
-                ("transaction", row.transaction),
-                ("payer", d.payer or "-"),
-                ("profile", row.profile),
-                ("date of service", row.service_date or "-"),
-                ("facility", d.facility or "-"),
-                ("total charge", money_text(row.charge or 0)),
-                ("status", row.status),
-            )
-        ),
-    )
-    sec = el(
-        "section",
-        {"class": "claim", "id": anchor, "data-claim": row.claim_id},
-        el("h3", None, "Claim ", el("code", None, row.claim_id), " ", _sev(row.status)),
-        head,
-    )
-    by_line = defaultdict(list)
-    for f in findings:
-        by_line[f.line].append(f)
-    known = {ln.number for ln in d.lines}
-    claim_level = [f for ln, fs in by_line.items() if ln not in known for f in fs]
-    if claim_level:
-        sec.append(
-            el(
-                "ul",
-                None,
-                *(
-                    el("li", {"class": f"finding {f.severity.label}"}, *_finding_block(f))
-                    for f in claim_level
-                ),
-            )
-        )
-    cols = ("LX", "code + modifiers", "units", "charge", "pointers", "NDC", "documented times", "date")
-    body = el("tbody")
-    for ln in d.lines:
-        code = " ".join((ln.code, *ln.modifiers)) if ln.modifiers else ln.code
-        body.append(
-            el(
-                "tr",
-                None,
-                *(
-                    el("td", None, v)
-                    for v in (
-                        "" if ln.number is None else str(ln.number),
-                        code,
-                        ln.units,
-                        ln.charge,
-                        ln.pointers,
-                        ln.ndc,
-                        ln.times or "-",
-                        ln.date,
-                    )
-                ),
-            )
-        )
-        for f in by_line.get(ln.number, ()) if ln.number in known else ():
-            body.append(
-                el(
-                    "tr",
-                    {"class": f"finding {f.severity.label}"},
-                    el("td", {"colspan": len(cols)}, *_finding_block(f)),
-                )
-            )
-    sec.append(el("table", None, el("thead", None, el("tr", None, *(el("th", None, c) for c in cols))), body))
-    if changes:
-        sec.append(_changes_table(changes))
-    return sec
-
-
-def _changes_table(changes: list) -> etree._Element:
-    rows = el("tbody")
-    for c in changes:
-        rows.append(
-            el(
-                "tr",
-                None,
-                el("td", None, "" if c["line"] is None else str(c["line"])),
-                el("td", None, c["edit"]),
-                el("td", None, c["title"]),
-                el("td", {"class": "before"}, c["before"]),
-                el("td", {"class": "after"}, c["after"]),
-            )
-        )
-    head = el("tr", None, *(el("th", None, h) for h in ("line", "edit", "change", "before", "after")))
-    return el("table", {"class": "changes"}, el("thead", None, head), rows)
-
-
-def _explain(edit_ids) -> etree._Element:
-    by_id = {e.id: e for e in catalog()}
-    sec = el("section", {"id": "explain"}, el("h2", None, "What each edit checks"))
-    for eid in sorted(edit_ids):
-        e = by_id.get(eid)
-        if e is None:
-            continue
-        body = [
-            f"{e.category}, {e.severity.label}, scope {e.scope}, fix {e.fix or 'none'}, "
-            f"payers {', '.join(e.payers) if e.payers else 'all'}"
-        ]
-        for title in ("What it checks", "Why it matters"):
-            if e.doc_section(title):
-                body += [f"\n\n{title}: ", e.doc_section(title)]
-        for kind, sample in e.examples.items():
-            body.append(f"\n\nExample ({'failing' if kind == 'fail' else kind}): {sample}")
-        if e.references:
-            body.append("\n\nReferences: " + "; ".join(e.references))
-        sec.append(
-            el(
-                "details",
-                {"class": "explain", "id": f"explain-{eid}"},
-                el("summary", None, f"{eid} {e.name}"),
-                el("pre", None, *body),
-            )
-        )
-    return sec
-
-
 def write(result: Result, out: TextIO) -> None:
-    out = _Counting(out)
+    out = Counting(out)
     details = {}
     anchors = {}
     for row in result.claim_rows:
@@ -533,12 +296,12 @@ def write(result: Result, out: TextIO) -> None:
         )
     for key, row in details.items():
         out.write(
-            html(_claim_section(anchors[key], row, per_claim.get(key, []), changes.get(row.claim_id, [])))
+            html(claim_section(anchors[key], row, per_claim.get(key, []), changes.get(row.claim_id, [])))
         )
     out.write("</section>")
     if result.changes is not None:
-        out.write(html(_audit(result, changes)))
-    out.write(html(_explain(tallies.by_edit)))
+        out.write(html(audit(result, changes)))
+    out.write(html(explain(tallies.by_edit)))
     out.write(html(el("script", None, html_assets.JS)))
     size = out.size + 200
     out.write(
@@ -561,26 +324,3 @@ def _keep(findings, details: dict, per_claim: dict):
         if key in details:
             per_claim[key].append(f)
         yield f
-
-
-def _audit(result: Result, changes: dict) -> etree._Element:
-    sec = el("section", {"id": "audit"}, el("h2", None, "Audit trail: every change, before and after"))
-    if not result.changes:
-        sec.append(el("p", None, "No change was made."))
-    for n, (claim_id, items) in enumerate(changes.items()):
-        if n >= claim_data.DETAIL_CAP:
-            sec.append(
-                el("p", {"class": "note"}, f"{len(changes) - n:,} more claims changed: see the JSON report.")
-            )
-            break
-        title = f"Claim {claim_id}" if claim_id else "Envelope"
-        sec.append(el("div", {"class": "claim"}, el("h3", None, title), _changes_table(items)))
-    if result.fix_skipped:
-        sec.append(el("h3", None, "Fixes not applied"))
-        sec.append(
-            _table(
-                ("claim", "edit", "reason"),
-                [(s["claim_id"] or "", s["edit"], s["reason"]) for s in result.fix_skipped],
-            )
-        )
-    return sec

@@ -13,9 +13,9 @@ from typing import BinaryIO
 from .. import __version__
 from ..findings import CATEGORIES
 from ..pipeline import Result
-from .claims import Tallies, amount, held_charge
+from .claims import Tallies, amount, headline, held_charge
 from .csv_report import COLUMNS, _row
-from .html_report import text
+from .html_build import text
 
 MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 WIDTHS = {
@@ -149,13 +149,8 @@ def _summary(book, ws, result: Result, tallies: Tallies, written: int, money) ->
     rows = [
         ("tool version", __version__),
         ("run started", result.started),
-        ("files", len(result.files)),
+        *headline(result),
         ("unreadable files", len(result.unreadable)),
-        ("claims", result.claims),
-        ("claims with errors", result.claims_with_errors),
-        ("errors", result.counts["error"]),
-        ("warnings", result.counts["warning"]),
-        ("info", result.counts["info"]),
         ("charge on claims with errors", amount(risk["charge"])),
     ]
     held = held_charge(result)
