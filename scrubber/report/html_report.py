@@ -261,13 +261,9 @@ def write(result: Result, out: TextIO) -> None:
     out.write(html(_controls(tallies)))
     if total > TABLE_CAP:
         out.write(
-            html(
-                el(
-                    "p",
-                    {"class": "note"},
-                    f"The table lists the first {TABLE_CAP:,} of {total:,} findings; "
-                    "the CSV and XLSX reports list them all.",
-                )
+            _note(
+                f"The table lists the first {TABLE_CAP:,} of {total:,} findings; "
+                "the CSV and XLSX reports list them all."
             )
         )
     heads = "".join(html(el("th", {"class": "num"} if h == "line" else None, h)) for h in TABLE_COLUMNS)
@@ -285,13 +281,9 @@ def write(result: Result, out: TextIO) -> None:
     out.write(f'<section id="claims">{html(el("h2", None, "Claims with errors or warnings"))}')
     if with_findings > len(details):
         out.write(
-            html(
-                el(
-                    "p",
-                    {"class": "note"},
-                    f"The first {len(details):,} of {with_findings:,} claims with "
-                    "errors or warnings are shown line by line; the findings table lists the others.",
-                )
+            _note(
+                f"The first {len(details):,} of {with_findings:,} claims with errors or warnings are shown "
+                "line by line; the findings table lists the others."
             )
         )
     for key, row in details.items():
@@ -304,17 +296,13 @@ def write(result: Result, out: TextIO) -> None:
     out.write(html(explain(tallies.by_edit)))
     out.write(html(el("script", None, html_assets.JS)))
     size = out.size + 200
-    out.write(
-        html(
-            el(
-                "footer",
-                {"class": "meta"},
-                f"This file: about {size / 1e6:.2f} MB "
-                f"({total:,} findings, {len(details):,} claim sections).",
-            )
-        )
-    )
+    sizes = f"This file: about {size / 1e6:.2f} MB ({total:,} findings, {len(details):,} claim sections)."
+    out.write(html(el("footer", {"class": "meta"}, sizes)))
     out.write("</body></html>\n")
+
+
+def _note(message: str) -> str:
+    return html(el("p", {"class": "note"}, message))
 
 
 def _keep(findings, details: dict, per_claim: dict):
