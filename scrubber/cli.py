@@ -188,7 +188,7 @@ def report_engine(engine: Engine, format: Format | None) -> Engine:
     if format is not None and format.value in report.CLAIMS:
         from .report.claims import install
 
-        install(engine)
+        install(engine, format.value)
     return engine
 
 

@@ -187,3 +187,16 @@ def test_worker_rows_past_the_cap_lose_their_lines(monkeypatch, cap):
     with_lines = [r for r in rows if r.detail is not None]
     assert len(with_lines) == cap
     assert with_lines == [r for r in rows if r.errors or r.warnings][:cap] or cap == 0
+
+
+@pytest.mark.parametrize("fmt", ["html", "xlsx"])
+def test_each_format_keeps_only_what_it_shows(fmt):
+    engine = pipeline.Engine(Config(jobs=1), AdminTimes.load(str(TIMES)))
+    claim_data.install(engine, fmt)
+    result = engine.scrub([str(p) for p in sorted(SAMPLES.glob("*.x12"))])
+    rows = list(result.claim_rows)
+    if fmt == "html":  # the page: claims with findings, with their lines
+        assert rows and all(r.errors or r.warnings or r.infos for r in rows)
+        assert all(r.detail is not None for r in rows if r.errors or r.warnings)
+    else:  # the workbook: every claim, no lines
+        assert len(rows) == result.claims and all(r.detail is None for r in rows)

@@ -99,10 +99,12 @@ def _detail(claim, ctx) -> ClaimDetail:
 
 
 class Collector:
-    """The engine's claim hook: a ClaimRow per claim; details for the first ``cap`` with findings."""
+    """The engine's claim hook: a ClaimRow per claim (``every_claim``) or per claim with a finding;
+    with ``details``, the header and lines of the first ``cap`` claims with an error or warning."""
 
-    def __init__(self, cap: int | None = None, details: bool = True):
+    def __init__(self, cap: int | None = None, details: bool = True, every_claim: bool = True):
         self.cap = (DETAIL_CAP if cap is None else cap) if details else 0
+        self.every_claim = every_claim
         self._result = None  # the result the detail count belongs to (fix re-checks several times)
         self._details = 0
 
@@ -116,6 +118,8 @@ class Collector:
 
     def __call__(self, result, claim, ctx, tally, error_categories) -> None:
         errors, warnings, infos = tally
+        if not (errors or warnings or infos or self.every_claim):
+            return
         detail = _detail(claim, ctx) if (errors or warnings) and self._room(result) else None
         day = claim.service_date
         row = ClaimRow(
@@ -142,8 +146,14 @@ class Collector:
             result.claim_rows.add(row)
 
 
-def install(engine, details: bool = True) -> Collector:
-    engine.claim_hook = Collector(details=details)
+# What each report format needs: the HTML page shows claims with findings line by line; the
+# workbook lists every claim, without its lines.
+NEEDS = {"html": {"details": True, "every_claim": False}, "xlsx": {"details": False, "every_claim": True}}
+
+
+def install(engine, fmt: str | None = None) -> Collector:
+    """Have the engine keep what the report format ``fmt`` shows (None: everything)."""
+    engine.claim_hook = Collector(**NEEDS.get(fmt, {}))
     return engine.claim_hook
 
 
