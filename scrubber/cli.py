@@ -78,12 +78,10 @@ def long_run(engine: Engine, files: int, quiet: bool, summary_json: str | None, 
     return progress.start(engine, files, quiet) if bar else None
 
 
-def end_run(bar, result, summary_json: str | None, code: int) -> None:
-    """Stop the progress bar, write the --summary-json file, exit with ``code``."""
+def end_run(result, summary_json: str | None, code: int) -> None:
+    """Write the --summary-json file, exit with ``code``."""
     from .report import progress
 
-    if bar is not None:
-        bar.stop()
     if summary_json:
         write_atomic(summary_json, progress.summary_bytes(result, code))
     raise typer.Exit(code)
@@ -267,7 +265,7 @@ def check(
     if ack:
         write_atomic(ack, "".join(engine.acks).encode("utf-8"))
     write_report(result, output, format)
-    end_run(None, result, summary_json, exit_code(result, cfg.fail_on))
+    end_run(result, summary_json, exit_code(result, cfg.fail_on))
 
 
 class CatalogFormat(StrEnum):

@@ -117,7 +117,7 @@ def fix(
         )
     if report:
         write_report(result, report, format)
-    end_run(None, result, summary_json, exit_code(result, cfg.fail_on))
+    end_run(result, summary_json, exit_code(result, cfg.fail_on))
 
 
 @app.command()
@@ -196,7 +196,7 @@ def gate(
     )
     if report:
         write_report(combined, report, format)
-    end_run(None, combined, summary_json, 1 if totals["held_claims"] else 0)
+    end_run(combined, summary_json, 1 if totals["held_claims"] else 0)
 
 
 def _merge(into, result):
