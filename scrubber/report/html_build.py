@@ -11,6 +11,7 @@ from lxml import etree
 
 from ..registry import catalog
 
+_Element = etree.Element
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -21,19 +22,45 @@ def text(value) -> str:
 
 
 def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
-    node = etree.Element(tag, {k: text(v) for k, v in (attrs or {}).items() if v is not None})
-    last = None
+    """An element with attributes (None values left out) and children: elements, or values that
+    become text.  Kept lean: the findings table calls it a dozen times a row."""
+    if attrs:
+        node = _Element(
+            tag,
+            {
+                k: v if type(v) is str and v.isprintable() else text(v)
+                for k, v in attrs.items()
+                if v is not None
+            },
+        )
+    else:
+        node = _Element(tag)
+    if len(children) == 1 and type(children[0]) is str:  # the common case: one text
+        value = children[0]
+        node.text = value if value.isprintable() else text(value)
+        return node
+    last, pending = None, []
     for child in children:
         if child is None:
             continue
         if isinstance(child, etree._Element):
+            if pending:
+                _place(node, last, "".join(pending))
+                pending = []
             node.append(child)
             last = child
-        elif last is None:
-            node.text = (node.text or "") + text(child)
         else:
-            last.tail = (last.tail or "") + text(child)
+            pending.append(text(child))
+    if pending:
+        _place(node, last, "".join(pending))
     return node
+
+
+def _place(node, last, value: str) -> None:
+    if last is None:
+        node.text = value
+    else:
+        last.tail = value
 
 
 def html(node) -> str:

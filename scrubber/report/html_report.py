@@ -2,14 +2,14 @@
 
 Every element is built with lxml, which escapes every value (a claim id of ``<script>`` stays
 text); style and script are inline and nothing is fetched, so the file opens from disk.  Written
-piece by piece: the findings are read twice from the result's spool (tallies and claim sections,
-then the table), the table holds the first TABLE_CAP findings and the claim sections the claims
-the collector kept lines for (scrubber/report/claims.py), so the page stays usable and memory
-flat however large the batch.
-"""
+piece by piece, reading the findings once from the result's spool (counted, the table's rows put
+in a scratch file, the claim sections' findings kept): the table holds the first TABLE_CAP
+findings and the claim sections the claims the collector kept lines for
+(scrubber/report/claims.py), so the page stays usable and memory flat however large the batch."""
 
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
 from typing import TextIO
 
@@ -238,7 +238,10 @@ def write(result: Result, out: TextIO) -> None:
                 anchors[key] = f"claim-{len(anchors) + 1}"
     with_findings = sum(1 for r in result.claim_rows if r.errors or r.warnings)
     per_claim = defaultdict(list)
-    tallies = Tallies.of(_keep(result.findings, details, per_claim))
+    # one pass over the findings: the table's rows go to a scratch file while they are counted
+    # (the summary and charts, which come first, need the counts)
+    rows = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")
+    tallies = Tallies.of(_table_rows(result.findings, details, anchors, per_claim, rows))
     changes = defaultdict(list)
     for c in result.changes or ():
         changes[c["claim_id"]].append(c)
@@ -268,15 +271,11 @@ def write(result: Result, out: TextIO) -> None:
         )
     heads = "".join(html(el("th", {"class": "num"} if h == "line" else None, h)) for h in TABLE_COLUMNS)
     out.write(f'<div class="tablewrap"><table id="findings-table"><thead><tr>{heads}</tr></thead><tbody>')
-    chunk = []
-    for i, f in enumerate(result.findings):
-        if i >= TABLE_CAP:
-            break
-        chunk.append(html(_finding_row(f, anchors.get((f.file, f.claim_id)))))
-        if len(chunk) >= CHUNK:
-            out.write("".join(chunk))
-            chunk = []
-    out.write("".join(chunk) + "</tbody></table></div></section>")
+    rows.seek(0)
+    while block := rows.read(1 << 20):
+        out.write(block)
+    rows.close()
+    out.write("</tbody></table></div></section>")
 
     out.write(f'<section id="claims">{html(el("h2", None, "Claims with errors or warnings"))}')
     if with_findings > len(details):
@@ -305,10 +304,18 @@ def _note(message: str) -> str:
     return html(el("p", {"class": "note"}, message))
 
 
-def _keep(findings, details: dict, per_claim: dict):
-    """The findings, passing by; those of claims with a section are kept for it."""
-    for f in findings:
+def _table_rows(findings, details: dict, anchors: dict, per_claim: dict, rows: TextIO):
+    """The findings, passing by: the first TABLE_CAP are written to ``rows`` as table rows, and
+    those of claims with a section are kept for it."""
+    chunk = []
+    for i, f in enumerate(findings):
         key = (f.file, f.claim_id)
         if key in details:
             per_claim[key].append(f)
+        if i < TABLE_CAP:
+            chunk.append(html(_finding_row(f, anchors.get(key))))
+            if len(chunk) >= CHUNK:
+                rows.write("".join(chunk))
+                chunk = []
         yield f
+    rows.write("".join(chunk))
