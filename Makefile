@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORT ?= reports/sample_report.json
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean browser screenshot
 
 # editable_mode=compat puts the checkout on sys.path with a plain .pth file; the default
 # editable mode installs an import hook that every import consults (about 50 ms more per run).
@@ -24,7 +24,9 @@ run: $(STAMP)
 	@mkdir -p $(dir $(REPORT))
 	@$(BIN)/scrub check sample_837 --times sample_837/admin_times.csv --format json --output $(REPORT) --fail-on never
 	@$(BIN)/scrub check sample_837 --times sample_837/admin_times.csv --format text --fail-on never > $(basename $(REPORT)).txt
-	@echo "Scrubbed sample_837/: JSON report $(REPORT), text report $(basename $(REPORT)).txt"
+	@$(BIN)/scrub check sample_837 --times sample_837/admin_times.csv --format html --output $(basename $(REPORT)).html --fail-on never --quiet
+	@$(BIN)/scrub check sample_837 --times sample_837/admin_times.csv --format xlsx --output $(basename $(REPORT)).xlsx --fail-on never --quiet
+	@echo "Scrubbed sample_837/: reports $(REPORT), $(basename $(REPORT)).txt, .html and .xlsx"
 	@$(BIN)/python -c "import json,sys; s=json.load(open('$(REPORT)'))['summary']; print('files', s['files'], '| claims', s['claims'], '| claims with errors', s['claims_with_errors'], '| findings', s['findings'])"
 
 test: $(STAMP)
@@ -38,6 +40,16 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -m compileall -q scrubber edits > /dev/null
 	$(BIN)/python benchmarks/bench.py
+
+# A headless Chromium from the operating system's packages, for the browser test and the screenshot
+# (Debian or Ubuntu, as root; elsewhere install Chromium by hand or set CHROMIUM to its path).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	  || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core)
+
+# The README's picture of the HTML report, made by the headless browser from `make run`'s report.
+screenshot: run browser
+	$(BIN)/python -m scrubber.report.browser screenshot $(basename $(REPORT)).html docs/html_report.png
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache *.egg-info

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from . import __version__
+from . import __version__, report
 from .config import ConfigError, load
 from .dask_exec import ExecutorError
 from .pipeline import Engine, exit_code, expand, settle
@@ -36,6 +36,8 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
+    html = "html"
+    xlsx = "xlsx"
 
 
 class Executor(StrEnum):
@@ -66,6 +68,43 @@ def _device(target: Path) -> bool:
         return target.exists() and not target.is_file() and not target.is_dir()
     except OSError:
         return False
+
+
+QUIET = False  # --quiet: informational lines on standard error are dropped (errors never are)
+
+
+def info(message: str) -> None:
+    if not QUIET:
+        typer.echo(f"scrub: {message}", err=True)
+
+
+def quiet_option() -> bool:
+    return typer.Option(False, "--quiet", "-q", help="Print no informational lines (errors still).")
+
+
+def summary_option() -> str | None:
+    return typer.Option(
+        None, "--summary-json", help="Also write the run's summary (no findings) as JSON here."
+    )
+
+
+def long_run(engine: Engine, files: int, quiet: bool, summary_json: str | None, inputs: list[str], bar=True):
+    """--quiet, --summary-json and the progress bar (stderr on a terminal only); returns the bar."""
+    from .report import progress
+
+    global QUIET
+    QUIET = quiet
+    guard_output(summary_json, inputs, "summary")
+    return progress.start(engine, files, quiet) if bar else None
+
+
+def end_run(result, summary_json: str | None, code: int) -> None:
+    """Write the --summary-json file, exit with ``code``."""
+    from .report import progress
+
+    if summary_json:
+        write_atomic(summary_json, progress.summary_bytes(result, code))
+    raise typer.Exit(code)
 
 
 def write_atomic(path: str, data: bytes) -> None:
@@ -101,20 +140,26 @@ def _final_mode(tmp: str, target: Path) -> None:
 
 
 @contextmanager
-def atomic_output(path: str | None):
+def atomic_output(path: str | None, binary: bool = False):
     """stdout, or a temp file beside ``path`` renamed over it only when writing succeeded."""
     if path is None or path == "-":
-        yield sys.stdout
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     target = Path(path)
     if str(target) == os.devnull or _device(target):
-        with open(target, "w", encoding="utf-8", errors="surrogateescape", newline="") as sink:
+        mode = (
+            {"mode": "wb"}
+            if binary
+            else {"mode": "w", "encoding": "utf-8", "errors": "surrogateescape", "newline": ""}
+        )
+        with open(target, **mode) as sink:
             yield sink
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
     try:
         # Claim text that is not UTF-8 was read with surrogateescape; write those bytes back as they were.
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        text = {} if binary else {"encoding": "utf-8", "errors": "surrogateescape", "newline": ""}
+        with os.fdopen(fd, "wb" if binary else "w", **text) as fh:
             yield fh
         _final_mode(tmp, target)
         os.replace(tmp, target)
@@ -173,11 +218,22 @@ def guard_output(output: str | None, inputs: list[str], what: str) -> None:
         fail(f"{output}: directory does not exist")
 
 
+def report_engine(engine: Engine, format: Format | None) -> Engine:
+    """Have the engine keep per-claim data when the report format shows claims (HTML, XLSX)."""
+    if format is not None and format.value in report.CLAIMS:
+        from .report.claims import install
+
+        install(engine, format.value)
+    return engine
+
+
 def write_report(result, output: str | None, format: Format) -> None:
     if output in (None, "-") and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="surrogateescape")
+    if format.value in report.BINARY and output in (None, "-") and sys.stdout.isatty():
+        fail(f"the {format.value} report is binary: give a file (--output / --report)")
     try:
-        with atomic_output(output) as out:
+        with atomic_output(output, binary=format.value in report.BINARY) as out:
             if format is Format.text:
                 color = None if out is sys.stdout and sys.stdout.isatty() else False
                 writer("text")(result, out, color=color)
@@ -188,7 +244,12 @@ def write_report(result, output: str | None, format: Format) -> None:
             raise
         cannot_write(output, exc)
     if output and output not in ("-", os.devnull):
-        typer.echo(f"scrub: report written to {output}", err=True)
+        size = Path(output).stat().st_size
+        info(
+            f"report written to {output} ({size / 1e6:.2f} MB)"
+            if size >= 100_000
+            else f"report written to {output}"
+        )
 
 
 @app.command()
@@ -230,6 +291,8 @@ def check(
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="With --executor dask: scheduler address (default: a LocalCluster)."
     ),
+    quiet: bool = quiet_option(),
+    summary_json: str | None = summary_option(),
 ) -> None:
     """Check claim files and report findings by claim and line."""
     cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs)
@@ -243,20 +306,24 @@ def check(
     for path in paths:
         if path != "-" and Path(path).is_dir() and not expand([path]):
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
-    engine = check_engine(cfg, record, baseline, executor, scheduler)
+    engine = report_engine(check_engine(cfg, record, baseline, executor, scheduler), format)
     engine.want_ack = bool(ack)
+    bar = long_run(engine, len(inputs), quiet, summary_json, inputs)
     settle()
     try:
         result = engine.scrub(inputs)
     except ExecutorError as exc:  # the Dask executor: a worker refused or the cluster failed
         fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.stop()
     for bad in result.unreadable:
         typer.echo(f"scrub: {bad.path}: {bad.error}", err=True)
     if ack:
         write_atomic(ack, "".join(engine.acks).encode("utf-8"))
     write_report(result, output, format)
     after_baseline(result, engine, write_baseline)
-    raise typer.Exit(exit_code(result, cfg.fail_on))
+    end_run(result, summary_json, exit_code(result, cfg.fail_on))
 
 
 def check_engine(cfg, record, baseline: str | None, executor: Executor, scheduler: str | None) -> Engine:

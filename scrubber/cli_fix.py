@@ -14,9 +14,24 @@ from pathlib import Path
 
 import typer
 
-from .cli import FailOn, Format, _final_mode, app, fail, guard_output, settings, write_report
+from .cli import (
+    FailOn,
+    Format,
+    _final_mode,
+    app,
+    end_run,
+    fail,
+    guard_output,
+    info,
+    long_run,
+    quiet_option,
+    report_engine,
+    settings,
+    summary_option,
+    write_report,
+)
 from .fixer import Temps, claim_diff, fix_file
-from .pipeline import Engine, exit_code, settle
+from .pipeline import Engine, exit_code, merge_risk, settle
 from .read import InputError
 
 
@@ -102,6 +117,8 @@ def fix(
         help="Keep a claim's original segments when pyx12 finds a new error.",
     ),
     fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity left that makes exit 1."),
+    quiet: bool = quiet_option(),
+    summary_json: str | None = summary_option(),
 ) -> None:
     """Apply the edits' fixes (safe ones unless --unsafe-fixes), re-check, and write the corrected file."""
     cfg, record = settings(config, select, ignore, payer, fail_on, times)
@@ -113,8 +130,9 @@ def fix(
     guard_output(report, [path, output or ""], "report")
     for out in (None if diff else output, report):
         _writable(out)
+    engine = report_engine(Engine(cfg, record), format if report else None)
+    long_run(engine, 0, quiet, summary_json, [path, output or ""], bar=False)  # fix re-checks: no bar
     settle()
-    engine = Engine(cfg, record)
     temps = Temps(None if diff or output == os.devnull else _folder(output), Path(output or "fix").name)
     try:
         try:
@@ -141,16 +159,15 @@ def fix(
             _commit(finished, output)
             claims = len({c.claim_id for c in outcome.changes if c.claim_id})
             skipped = len(outcome.skipped)
-            typer.echo(
-                f"scrub: {len(outcome.changes)} change(s) in {claims} claim(s), {skipped} fix(es) "
-                f"skipped, {outcome.passes} pass(es); corrected file written to {output}",
-                err=True,
+            info(
+                f"{len(outcome.changes)} change(s) in {claims} claim(s), {skipped} fix(es) "
+                f"skipped, {outcome.passes} pass(es); corrected file written to {output}"
             )
     finally:
         temps.clear()
         engine.close()
     _report(result, report, format)
-    raise typer.Exit(exit_code(result, cfg.fail_on))
+    end_run(result, summary_json, exit_code(result, cfg.fail_on))
 
 
 @app.command()
@@ -178,6 +195,8 @@ def gate(
     ack: str | None = typer.Option(
         None, "--ack", help="With --validate: write pyx12's 999 for the input here."
     ),
+    quiet: bool = quiet_option(),
+    summary_json: str | None = summary_option(),
 ) -> None:
     """Pass clean claims on and hold the rest: two complete interchanges, every claim in one of them."""
     from .findings import Severity
@@ -202,8 +221,9 @@ def gate(
         fail("--clean, --held, --report and --ack must be different files")
     for out in (clean, held, report, ack):
         _writable(out)
-    engine = Engine(cfg, record)
+    engine = report_engine(Engine(cfg, record), format if report else None)
     engine.want_ack = bool(ack)
+    bar = long_run(engine, len(inputs), quiet, summary_json, inputs)
     settle()
     threshold = Severity.parse(fail_on.value)
     combined = None
@@ -236,14 +256,15 @@ def gate(
         for t in temps:
             t.clear()
         engine.close()
+        if bar is not None:
+            bar.stop()
     combined.gate = {**totals, "clean": clean, "held": held, "fail_on": fail_on.value}
-    typer.echo(
-        f"scrub: {totals['input_claims']} claim(s) in, {totals['clean_claims']} clean -> {clean}, "
-        f"{totals['held_claims']} held -> {held}",
-        err=True,
+    info(
+        f"{totals['input_claims']} claim(s) in, {totals['clean_claims']} clean -> {clean}, "
+        f"{totals['held_claims']} held -> {held}"
     )
     _report(combined, report, format)
-    raise typer.Exit(1 if totals["held_claims"] else 0)
+    end_run(combined, summary_json, 1 if totals["held_claims"] else 0)
 
 
 def _merge(into, result):
@@ -258,4 +279,7 @@ def _merge(into, result):
         into.counts[level] += count
     for finding in result.findings:
         into.findings.add(finding)
+    merge_risk(into.at_risk, result.at_risk)
+    for row in result.claim_rows:
+        into.claim_rows.add(row)
     return into

@@ -43,6 +43,8 @@ class BatchResult:
     findings: list[tuple[int, Finding]] = field(default_factory=list)  # (completing ordinal, finding)
     last_key: int = 0  # completing ordinal of the batch's last claim
     judged: object = None  # the batch's waivers.Tally (waived, expired, baseline keys hidden)
+    at_risk: dict = field(default_factory=dict)  # the batch's Result.at_risk
+    rows: list = field(default_factory=list)  # the batch's Result.claim_rows (Engine.claim_hook)
 
 
 Runs = list[tuple[int, list[str]]]  # (ordinal of the first, consecutive segment texts)
@@ -75,6 +77,7 @@ def _work(job: Job, engine=None) -> BatchResult:
         pass  # the main process reports the file error; the claims before it stand
     out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
     out.matched = set(engine.times.matched)
+    out.at_risk, out.rows = result.at_risk, list(result.claim_rows)
     engine.times.matched.clear()
     out.judged = engine.judge.take()
     return out

@@ -17,6 +17,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,6 +39,7 @@ PARALLEL_MIN_BYTES = 2 << 20
 ENGINE_CRASH = "ENG001"
 TIMES_UNMATCHED = "INF005"
 IG_ERROR = "STR012"
+PROGRESS_EVERY = 1000
 
 
 @dataclass
@@ -130,6 +132,10 @@ class Result:
     fix_skipped: list[dict] | None = None  # scrub fix: fixes not applied, with the reason
     gate: dict | None = None  # scrub gate: input / clean / held claim counts and the output files
     baseline: dict | None = None  # scrub check --baseline: file, entries, hidden, stale (baseline.py)
+    # money at risk: the total charge (CLM02) of the claims with an error, overall and per category
+    at_risk: dict = field(default_factory=lambda: {"charge": Decimal(0), "by_category": {}})
+    # what Engine.claim_hook kept for each claim, in claim order (the HTML and XLSX reports)
+    claim_rows: FindingSink = field(default_factory=FindingSink)
 
     @property
     def unreadable(self) -> list[FileResult]:
@@ -213,6 +219,14 @@ class Engine:
         self.baseline_file: str | None = None  # the --baseline path, for the report
         self.prefilter = True  # False runs every edit on every claim and line (tests compare the two)
         self._current = FileResult("")
+        self._claim_errors: set[str] = set()  # categories of the current claim's error findings
+        # Per-claim data for the reports that show claims (scrubber/report/claims.py): after each
+        # claim's edits, ``claim_hook(result, claim, ctx, (errors, warnings, infos), error categories)``
+        # adds what it wants to result.claim_rows; it runs where the claim is checked (a worker on a
+        # parallel run), and ``claim_hook.merge(result, rows)`` takes a worker batch's rows.
+        self.claim_hook = None
+        # called as progress(result) every PROGRESS_EVERY claims and after each file (main process)
+        self.progress: Callable | None = None
         self.want_ack = False
         self.acks: list[str] = []
         self.jobs = config.jobs if config.jobs > 0 else min(os.cpu_count() or 1, 4)
@@ -231,6 +245,8 @@ class Engine:
         try:
             for name in names:
                 result.files.append(self.scrub_file(name, result, stdin))
+                if self.progress is not None:
+                    self.progress(result)
         finally:
             self.close()
         self._unmatched_times(result)
@@ -378,12 +394,17 @@ class Engine:
             kinds |= out.kinds
             self.times.matched |= out.matched
             self.judge.tally.merge(out.judged)
+            merge_risk(result.at_risk, out.at_risk)
+            if out.rows:
+                self.claim_hook.merge(result, out.rows)
             for key, finding in out.findings:
                 pending.append((key, 0, seq, finding))
                 seq += 1
             # every record up to this batch's last claim has been read (the batch was cut after it)
             take_records()
             flush(out.last_key)
+            if self.progress is not None:
+                self.progress(result)
         take_records()
         flush(None)
         for level, count in envelope.counts.items():
@@ -449,7 +470,9 @@ class Engine:
         profile = profiles.profile_for(claim, self.config)
         ctx = Context(claim.file, self.config, self.times, claim, profile, claim.transaction)
         day = claim.service_date
-        errors_before = result.counts["error"]
+        counts = result.counts
+        errors_before, warnings_before, infos_before = counts["error"], counts["warning"], counts["info"]
+        self._claim_errors = errors = set()
         transaction = claim.transaction
         line_kinds = [self._line_kinds(line, day) for line in claim.lines]
         claim_kinds = frozenset().union(*line_kinds) if line_kinds else frozenset((None,))
@@ -458,8 +481,18 @@ class Engine:
             plan = self._plan("line", transaction, profile, kinds)
             self._check(plan, line, line.date_from or day, ctx, result, line)
         result.claims += 1
-        if result.counts["error"] > errors_before:
+        if counts["error"] > errors_before:
             result.claims_with_errors += 1
+            charge = claim.charge or 0
+            risk = result.at_risk
+            risk["charge"] += charge
+            for category in errors:
+                risk["by_category"][category] = risk["by_category"].get(category, 0) + charge
+        if self.claim_hook is not None:
+            tally = (counts["error"] - errors_before, counts["warning"] - warnings_before)
+            self.claim_hook(result, claim, ctx, (*tally, counts["info"] - infos_before), errors)
+        if self.progress is not None and not result.claims % PROGRESS_EVERY:
+            self.progress(result)
 
     def _check(
         self, plan: list, subject, day: dt.date | None, ctx: Context, result: Result, line: ServiceLine | None
@@ -538,6 +571,8 @@ class Engine:
         if verdict is None:  # a waived finding is reported but counts for nothing
             result.counts[severity.label] += 1
             self._current.findings[severity.label] += 1
+            if severity is Severity.ERROR:
+                self._claim_errors.add(edit.category)
 
 
 @lru_cache(maxsize=256)
@@ -550,6 +585,13 @@ def _kinds(kind: str | None, modified: bool, ndc: bool) -> frozenset:
     if ndc:
         kinds.append("ndc")
     return frozenset(kinds)
+
+
+def merge_risk(into: dict, other: dict) -> None:
+    """Add one money-at-risk tally (``Result.at_risk``) to another."""
+    into["charge"] += other["charge"]
+    for category, charge in other["by_category"].items():
+        into["by_category"][category] = into["by_category"].get(category, 0) + charge
 
 
 def settle() -> None:

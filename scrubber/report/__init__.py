@@ -1,4 +1,4 @@
-"""One small writer per format; each takes a Result and a text stream.
+"""One small writer per format; each takes a Result and a text stream (a binary one for BINARY).
 
 Writers are imported on first use: the text writer pulls in rich and the CSV writer pandas,
 which a JSON run does not need to pay for at start-up.
@@ -6,7 +6,9 @@ which a JSON run does not need to pay for at start-up.
 
 from importlib import import_module
 
-FORMATS = ("text", "json", "csv")
+FORMATS = ("text", "json", "csv", "html", "xlsx")
+BINARY = frozenset({"xlsx"})  # written to a binary stream
+CLAIMS = frozenset({"html", "xlsx"})  # need per-claim data from the engine (report/claims.py)
 
 
 def writer(fmt: str):

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from .. import __version__, tables
 from ..pipeline import Result
+from .claims import money_at_risk
 
 SCHEMA_VERSION = 1
 
@@ -31,6 +32,7 @@ def header(result: Result) -> dict:
             "findings": dict(result.counts),
             "waived": result.findings.waived,  # findings kept with suppressed_by, not counted above
             "baseline": result.baseline,  # --baseline: file, entries, hidden, stale (scrubber/baseline.py)
+            "money_at_risk": money_at_risk(result),  # an addition to the DESIGN.md contract
         },
         "files": [f.as_dict() for f in result.files],
     }

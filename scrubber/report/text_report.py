@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..pipeline import Result
+from .claims import money_text
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -99,6 +100,12 @@ def write(result: Result, out: TextIO, color: bool | None = None) -> None:
         str(result.counts["info"]),
     )
     console.print(table)
+    risk = result.at_risk
+    if risk["charge"]:
+        parts = ", ".join(
+            f"{c} {money_text(v)}" for c, v in sorted(risk["by_category"].items(), key=lambda kv: -kv[1])
+        )
+        console.print(Text(f"Money at risk: {money_text(risk['charge'])} on claims with errors ({parts})"))
     _suppressed(console, result)
 
 

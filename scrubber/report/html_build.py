@@ -1,0 +1,144 @@
+"""Building blocks of the HTML report: lxml elements from values (escaped, control characters and
+undecodable bytes replaced), and the pieces the findings table and the claim sections share."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TextIO
+
+from lxml import etree
+
+from ..registry import catalog
+
+_Element = etree.Element
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def text(value) -> str:
+    """A value as text lxml accepts: control characters and undecodable bytes become U+FFFD."""
+    s = "" if value is None else str(value)
+    return _BAD.sub("\ufffd", s) if not s.isprintable() else s
+
+
+def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
+    """An element with attributes (None values left out) and children: elements, or values that
+    become text.  Kept lean: the findings table calls it a dozen times a row."""
+    if attrs:
+        node = _Element(
+            tag,
+            {
+                k: v if type(v) is str and v.isprintable() else text(v)
+                for k, v in attrs.items()
+                if v is not None
+            },
+        )
+    else:
+        node = _Element(tag)
+    if len(children) == 1 and type(children[0]) is str:  # the common case: one text
+        value = children[0]
+        node.text = value if value.isprintable() else text(value)
+        return node
+    last, pending = None, []
+    for child in children:
+        if child is None:
+            continue
+        if isinstance(child, etree._Element):
+            if pending:
+                _place(node, last, "".join(pending))
+                pending = []
+            node.append(child)
+            last = child
+        else:
+            pending.append(text(child))
+    if pending:
+        _place(node, last, "".join(pending))
+    return node
+
+
+def _place(node, last, value: str) -> None:
+    if last is None:
+        node.text = value
+    else:
+        last.tail = value
+
+
+def html(node) -> str:
+    return etree.tostring(node, method="html", encoding="unicode")
+
+
+class Counting:
+    """The output stream, counting characters written (the footer states the file size)."""
+
+    def __init__(self, out: TextIO):
+        self.out, self.size = out, 0
+
+    def write(self, s: str) -> None:
+        self.size += len(s.encode("utf-8", "replace")) if not s.isascii() else len(s)
+        self.out.write(s)
+
+
+def badge(label: str):
+    return el("span", {"class": f"sev sev-{label}"}, label)
+
+
+def table(head: tuple, rows, num: tuple = ()) -> etree._Element:
+    thead = el(
+        "thead", None, el("tr", None, *(el("th", {"class": "num"} if h in num else None, h) for h in head))
+    )
+    body = el("tbody")
+    for row in rows:
+        body.append(
+            el(
+                "tr",
+                None,
+                *(
+                    el("td", {"class": "num"} if h in num else None, v)
+                    for h, v in zip(head, row, strict=True)
+                ),
+            )
+        )
+    return el("table", None, thead, body)
+
+
+def fix_note(fix):
+    if fix is None:
+        return None
+    return el("span", {"class": f"fix {fix.safety}"}, f"fix ({fix.safety}): {fix.title}")
+
+
+def finding_block(f) -> list:
+    where = f"line {f.line}" if f.line is not None else "claim"
+    loc = f" {f.loc.path}" if f.loc and f.loc.path else ""
+    parts = [
+        badge(f.severity.label),
+        " ",
+        el("a", {"href": f"#explain-{f.edit}"}, f.edit),
+        f" {f.name} ",
+        el("span", {"class": "why"}, f"({f.category}, {where}{loc})"),
+        el("br"),
+        f.message,
+    ]
+    seen = "; ".join(
+        p for p in (f.value and f"found {f.value}", f.expected and f"expected {f.expected}") if p
+    )
+    if seen:
+        parts += [el("br"), el("span", {"class": "why"}, seen)]
+    why = why_it_matters(f.edit)
+    if why:
+        parts += [
+            el("br"),
+            el("span", {"class": "why"}, f"Why it matters: {why} "),
+            el("a", {"href": f"#explain-{f.edit}"}, "more"),
+        ]
+    if f.fix:
+        parts += [el("br"), fix_note(f.fix)]
+    return parts
+
+
+@lru_cache(maxsize=512)
+def why_it_matters(edit_id: str) -> str:
+    """The first sentence of the edit's "Why it matters"."""
+    edit = next((e for e in catalog() if e.id == edit_id), None)
+    why = edit.doc_section("Why it matters") if edit else ""
+    return why.split(". ")[0].rstrip(".") + "." if why else ""

@@ -1,0 +1,159 @@
+"""The HTML report's claim sections (header, service lines, findings at their line), the fix audit
+trail, and the edits' explain blocks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lxml import etree
+
+from ..pipeline import Result
+from ..registry import catalog
+from . import claims as claim_data
+from .claims import money_text
+from .html_build import badge, el, finding_block, table
+
+
+def claim_section(anchor: str, row, findings: list, changes: list) -> etree._Element:
+    d = row.detail
+    head = el(
+        "div",
+        {"class": "claim-head"},
+        *(
+            el("span", None, el("i", None, f"{k}: "), v)
+            for k, v in (
+                ("file", row.file),
+                ("transaction", row.transaction),
+                ("payer", d.payer or "-"),
+                ("profile", row.profile),
+                ("date of service", row.service_date or "-"),
+                ("facility", d.facility or "-"),
+                ("total charge", money_text(row.charge or 0)),
+                ("status", row.status),
+            )
+        ),
+    )
+    sec = el(
+        "section",
+        {"class": "claim", "id": anchor, "data-claim": row.claim_id},
+        el("h3", None, "Claim ", el("code", None, row.claim_id), " ", badge(row.status)),
+        head,
+    )
+    by_line = defaultdict(list)
+    for f in findings:
+        by_line[f.line].append(f)
+    known = {ln.number for ln in d.lines}
+    claim_level = [f for ln, fs in by_line.items() if ln not in known for f in fs]
+    if claim_level:
+        sec.append(
+            el(
+                "ul",
+                None,
+                *(el("li", {"class": f"finding {f.severity.label}"}, *finding_block(f)) for f in claim_level),
+            )
+        )
+    cols = ("LX", "code + modifiers", "units", "charge", "pointers", "NDC", "documented times", "date")
+    body = el("tbody")
+    for ln in d.lines:
+        code = " ".join((ln.code, *ln.modifiers)) if ln.modifiers else ln.code
+        body.append(
+            el(
+                "tr",
+                None,
+                *(
+                    el("td", None, v)
+                    for v in (
+                        "" if ln.number is None else str(ln.number),
+                        code,
+                        ln.units,
+                        ln.charge,
+                        ln.pointers,
+                        ln.ndc,
+                        ln.times or "-",
+                        ln.date,
+                    )
+                ),
+            )
+        )
+        for f in by_line.get(ln.number, ()) if ln.number in known else ():
+            body.append(
+                el(
+                    "tr",
+                    {"class": f"finding {f.severity.label}"},
+                    el("td", {"colspan": len(cols)}, *finding_block(f)),
+                )
+            )
+    sec.append(el("table", None, el("thead", None, el("tr", None, *(el("th", None, c) for c in cols))), body))
+    if changes:
+        sec.append(changes_table(changes))
+    return sec
+
+
+def changes_table(changes: list) -> etree._Element:
+    rows = el("tbody")
+    for c in changes:
+        rows.append(
+            el(
+                "tr",
+                None,
+                el("td", None, "" if c["line"] is None else str(c["line"])),
+                el("td", None, c["edit"]),
+                el("td", None, c["title"]),
+                el("td", {"class": "before"}, c["before"]),
+                el("td", {"class": "after"}, c["after"]),
+            )
+        )
+    head = el("tr", None, *(el("th", None, h) for h in ("line", "edit", "change", "before", "after")))
+    return el("table", {"class": "changes"}, el("thead", None, head), rows)
+
+
+def explain(edit_ids) -> etree._Element:
+    by_id = {e.id: e for e in catalog()}
+    sec = el("section", {"id": "explain"}, el("h2", None, "What each edit checks"))
+    for eid in sorted(edit_ids):
+        e = by_id.get(eid)
+        if e is None:
+            continue
+        body = [
+            f"{e.category}, {e.severity.label}, scope {e.scope}, fix {e.fix or 'none'}, "
+            f"payers {', '.join(e.payers) if e.payers else 'all'}"
+        ]
+        for title in ("What it checks", "Why it matters"):
+            if e.doc_section(title):
+                body += [f"\n\n{title}: ", e.doc_section(title)]
+        for kind, sample in e.examples.items():
+            body.append(f"\n\nExample ({'failing' if kind == 'fail' else kind}): {sample}")
+        if e.references:
+            body.append("\n\nReferences: " + "; ".join(e.references))
+        sec.append(
+            el(
+                "details",
+                {"class": "explain", "id": f"explain-{eid}"},
+                el("summary", None, f"{eid} {e.name}"),
+                el("pre", None, *body),
+            )
+        )
+    return sec
+
+
+def audit(result: Result, changes: dict) -> etree._Element:
+    sec = el("section", {"id": "audit"}, el("h2", None, "Audit trail: every change, before and after"))
+    if not result.changes:
+        sec.append(el("p", None, "No change was made."))
+    for n, (claim_id, items) in enumerate(changes.items()):
+        if n >= claim_data.DETAIL_CAP:
+            sec.append(
+                el("p", {"class": "note"}, f"{len(changes) - n:,} more claims changed: see the JSON report.")
+            )
+            break
+        title = f"Claim {claim_id}" if claim_id else "Envelope"
+        sec.append(el("div", {"class": "claim"}, el("h3", None, title), changes_table(items)))
+    if result.fix_skipped:
+        sec.append(el("h3", None, "Fixes not applied"))
+        sec.append(
+            table(
+                ("claim", "edit", "reason"),
+                [(s["claim_id"] or "", s["edit"], s["reason"]) for s in result.fix_skipped],
+            )
+        )
+    return sec
