@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from . import __version__, parallel, tables
 from .config import Config
-from .pipeline import Engine, FileResult, Result, expand
+from .pipeline import Engine, FileResult, Result, expand, merge_risk
 from .times import AdminTimes
 
 INSTALL = "pip install 'infusion-scrubber[dask]'"
@@ -65,6 +65,7 @@ class Payload:
     baseline: frozenset | None
     want_ack: bool
     fingerprint: dict
+    claim_hook: object = None  # the HTML/XLSX reports' per-claim collector (Engine.claim_hook)
 
 
 _ENGINES: dict[tuple[str, int], Engine] = {}  # on a worker: (run token, thread) -> its engine
@@ -89,6 +90,7 @@ def _engine(payload: Payload) -> Engine:
         times.matched = set()
         engine = Engine(config, times, baseline=payload.baseline)
         engine.want_ack = payload.want_ack
+        engine.claim_hook = copy.copy(payload.claim_hook)
         parallel.warm()
         _ENGINES[key] = engine
     return engine
@@ -104,7 +106,16 @@ def _file_task(payload: Payload, name: str, data: bytes) -> tuple:
     result.findings.limit = 1 << 62  # the findings go back with the result: never spool
     info = engine.scrub_file("-", result, io.BytesIO(data), display=name)
     counts = (result.claims, result.claims_with_errors, dict(result.counts))
-    return info, list(result.findings), counts, set(engine.times.matched), engine.judge.take(), engine.acks[:]
+    extra = (result.at_risk, list(result.claim_rows))
+    return (
+        info,
+        list(result.findings),
+        counts,
+        set(engine.times.matched),
+        engine.judge.take(),
+        engine.acks[:],
+        extra,
+    )
 
 
 def _batch_task(payload: Payload, job: parallel.Job) -> parallel.BatchResult:
@@ -181,7 +192,13 @@ class DaskEngine(Engine):
     def scrub(self, sources, stdin=None) -> Result:
         names = expand(sources)
         payload = Payload(
-            uuid.uuid4().hex, self.config, self.times, self.judge.baseline, self.want_ack, fingerprint()
+            uuid.uuid4().hex,
+            self.config,
+            self.times,
+            self.judge.baseline,
+            self.want_ack,
+            fingerprint(),
+            self.claim_hook,
         )
         self._payload = self.client.scatter(payload, broadcast=True, hash=False)
         self._pool = DaskPool(self.client, self._payload, self.workers)
@@ -219,7 +236,7 @@ class DaskEngine(Engine):
         self._fill()
         if future is None:  # a large file (batches on the cluster), stdin or a file not opened
             return super().scrub_file(name, result, stdin, display)
-        info, findings, (claims, with_errors, counts), matched, tally, acks = outcome(future)
+        info, findings, (claims, with_errors, counts), matched, tally, acks, (risk, rows) = outcome(future)
         for finding in findings:
             result.findings.add(finding)
         result.claims += claims
@@ -229,6 +246,9 @@ class DaskEngine(Engine):
         self.times.matched |= matched
         self.judge.tally.merge(tally)
         self.acks += acks
+        merge_risk(result.at_risk, risk)
+        if rows:
+            self.claim_hook.merge(result, rows)
         return info
 
     def close(self) -> None:
