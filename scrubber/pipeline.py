@@ -84,8 +84,9 @@ class FileResult:
 class FindingSink:
     """Findings in emission order; past ``limit`` in memory they are spooled to a temp file."""
 
-    def __init__(self, limit: int = 5000):
+    def __init__(self, limit: int = 5000, waivable: bool = True):
         self.limit = limit
+        self.waivable = waivable  # False: records that are not findings (the reports' claim rows)
         self._memory: list[Finding] = []
         self._spool = None
         self.count = 0
@@ -94,7 +95,7 @@ class FindingSink:
     def add(self, finding: Finding) -> None:
         self._memory.append(finding)
         self.count += 1
-        if finding.suppressed_by is not None:
+        if self.waivable and finding.suppressed_by is not None:
             self.waived += 1
         if len(self._memory) >= self.limit:
             if self._spool is None:
@@ -135,7 +136,7 @@ class Result:
     # money at risk: the total charge (CLM02) of the claims with an error, overall and per category
     at_risk: dict = field(default_factory=lambda: {"charge": Decimal(0), "by_category": {}})
     # what Engine.claim_hook kept for each claim, in claim order (the HTML and XLSX reports)
-    claim_rows: FindingSink = field(default_factory=FindingSink)
+    claim_rows: FindingSink = field(default_factory=lambda: FindingSink(waivable=False))
 
     @property
     def unreadable(self) -> list[FileResult]:

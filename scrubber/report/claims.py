@@ -63,7 +63,12 @@ def _times(entry) -> str:
     if times is None or not times.intervals:
         return ""
     spans = ", ".join(f"{i.start:%H:%M}-{i.stop:%H:%M}" for i in times.intervals)
-    pause = f" less {times.interruptions} min" if times.interruptions else ""
+    paused = 0
+    if (times.pauses or times.breaks) and times.minutes is not None:
+        from .. import timemath
+
+        paused = timemath.length(timemath.merge([(i.start, i.stop) for i in times.intervals])) - times.minutes
+    pause = f" less {paused} min" if paused > 0 else ""
     return f"{spans}{pause} = {times.minutes} min ({times.source})"
 
 
