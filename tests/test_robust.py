@@ -206,15 +206,12 @@ def test_isa_delimiters_that_repeat_another_are_refused(tmp_path, offset, value,
     assert reason in stderr.splitlines()[0]
 
 
-PART_C = pytest.mark.xfail(strict=False, reason="gate/fix: owned by part C (IndexError in gate _close_isa)")
-
-
 @pytest.mark.parametrize(
     ("command", "offset", "value"),
     [
         *((command, *isa) for command in ("fix", "gate") for isa in ((82, ":"), (104, "~"), (73, "*"))),
         ("fix", 82, "~"),
-        pytest.param("gate", 82, "~", marks=PART_C),
+        ("gate", 82, "~"),
     ],
 )
 def test_fix_and_gate_refuse_an_isa_that_check_refuses(tmp_path, command, offset, value):
