@@ -53,6 +53,10 @@ def transaction_kind(version: str) -> str | None:
     return None
 
 
+# the widths of ISA (the id) and ISA01..ISA16: 106 characters with separators and terminator
+ISA_WIDTHS = (3, 2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+
+
 class _Open:
     """An envelope level being read."""
 
@@ -215,7 +219,7 @@ class Builder:
     def _seg_ISA(self, seg: Segment):
         # the file's first ISA was measured by the reader; a later one must be as fixed width, or
         # the control numbers read from it (and what gate and fix write from it) are shifted
-        if len(seg.elements) != 17 or sum(map(len, seg.elements)) != ISA_LEN - 17:
+        if len(seg.elements) != 17 or tuple(map(len, seg.elements)) != ISA_WIDTHS:
             raise InputError(
                 "ISA is not fixed width; a 5010 ISA is 16 elements in exactly 106 characters",
                 segment=seg.ordinal,

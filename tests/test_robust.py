@@ -233,6 +233,11 @@ def test_a_later_isa_that_is_not_fixed_width_is_refused(tmp_path):
         (isa.replace("*SYNSUBMIT01    *", "*SYNSUBMIT01   *"), "ISA is not fixed width"),
         (isa.replace("*:", "**:"), "ISA is not fixed width"),
         (isa[:-1] + ">", "ISA16 names another component separator"),
+        # one element long and another short: 106 characters, but the control numbers are shifted
+        (
+            isa.replace("*SYNSUBMIT01    *", "*SYNSUBMIT01     *").replace("*ZZ*", "*Z*", 1),
+            "ISA is not fixed width",
+        ),
     ):
         path = write(tmp_path, text + later + text[len(isa) :])
         code, report, stderr = check(tmp_path, path)
