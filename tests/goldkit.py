@@ -1,9 +1,12 @@
 """Golden outputs of ``scrub fix`` and ``scrub gate`` (tests/golden/outputs.json).
 
 Every sample, every YAML case (tests/cases) and, when ../shared is there, every public corpus file
-is run through the CLI: ``fix`` (pyx12 judge on and off), ``gate`` (and ``gate --validate`` on the
-samples).  What is kept per run is the exit code and a SHA-256 of each output: the corrected file,
-the clean and held interchanges, and the JSON report without its start time.  The files are run
+and two files of the shared generator (``gen_837p.py --seed 49``: a dirty batch, one of them large
+enough to be split across worker processes) is run through the CLI: ``fix`` (pyx12 judge on and
+off), ``gate`` (and ``gate --validate`` on the samples) and ``check`` in each of the json, csv and
+text formats.  What is kept per run is the exit code and a SHA-256 of each output: the corrected
+file, the clean and held interchanges, the JSON report of fix and gate without its start time, and
+the check reports byte for byte (only the start time blanked).  The files are run
 under fixed names in a scratch directory, so the reports do not depend on where they ran.
 
 Regenerate (only when a change of behaviour is intended)::
@@ -17,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +29,10 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden" / "outputs.json"
+GENERATOR = HERE.parent.parent / "shared" / "tools" / "gen_837p.py"
+DIRTY = ((300, "gen49-300"), (4000, "gen49-4000"))  # (claims, key): 4,000 claims is over 2 MB
+CHECK_FORMATS = ("json", "csv", "text")
+STARTED = re.compile(rb'"started": "[^"]*"')
 sys.path.insert(0, str(HERE))
 
 from casekit import CORPUS, ROOT, base, patch, renumber  # noqa: E402
@@ -70,7 +79,16 @@ def inputs() -> list[dict]:
     if CORPUS.is_dir():
         for path in sorted(CORPUS.glob("*.x12")):
             out.append({"key": f"corpus/{path.name}", "data": path.read_bytes()})
+    if GENERATOR.is_file():
+        for claims, key in DIRTY:
+            out.append({"key": f"shared/{key}", "data": _generate(claims), "check_only": True})
     return out
+
+
+def _generate(claims: int) -> bytes:
+    """The shared generator's dirty batch (deterministic for a seed), read from its stdout."""
+    cmd = [sys.executable, str(GENERATOR), "-n", str(claims), "--seed", "49"]
+    return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
 def _sha(data: bytes) -> str:
@@ -92,7 +110,17 @@ def runs(item: dict) -> list[tuple[str, list[str], list[str]]]:
         extra += ["--config", "scrubber.toml"]
     if "times" in item:
         extra += ["--times", "times.csv"]
-    out = [
+    checks = [
+        (
+            f"check-{fmt}",
+            ["check", "in.x12", "--format", fmt, "--output", f"check.{fmt}", *extra],
+            [f"check.{fmt}"],
+        )
+        for fmt in CHECK_FORMATS
+    ]
+    if item.get("check_only"):
+        return checks
+    out = checks + [
         ("fix", ["fix", "in.x12", "-o", "out.x12", "--report", "r.json", *extra], ["out.x12"]),
         (
             "fix-no-validate",
@@ -139,7 +167,10 @@ def run_one(item: dict, name: str, args: list[str], outputs: list[str], work: Pa
     record = {"exit": result.exit_code, "report": _report(work / "r.json")}
     for out in outputs:
         target = work / out
-        record[out] = _sha(target.read_bytes()) if target.exists() else None
+        data = target.read_bytes() if target.exists() else None
+        if data is not None and out.endswith(".json"):
+            data = STARTED.sub(b'"started": ""', data, count=1)
+        record[out] = _sha(data) if data is not None else None
     if dump is not None:
         keep = dump / item["key"].replace("/", "__") / name
         keep.mkdir(parents=True, exist_ok=True)

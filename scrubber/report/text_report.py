@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..pipeline import Result
-from .claims import money_text
+from .claims import CATEGORIES, money_text
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -102,9 +102,10 @@ def write(result: Result, out: TextIO, color: bool | None = None) -> None:
     console.print(table)
     risk = result.at_risk
     if risk["charge"]:
-        parts = ", ".join(
-            f"{c} {money_text(v)}" for c, v in sorted(risk["by_category"].items(), key=lambda kv: -kv[1])
-        )
+        # largest first; ties in the categories' contract order (a set's order differs run to run)
+        order = {c: n for n, c in enumerate(CATEGORIES)}
+        ranked = sorted(risk["by_category"].items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)), kv[0]))
+        parts = ", ".join(f"{c} {money_text(v)}" for c, v in ranked)
         console.print(Text(f"Money at risk: {money_text(risk['charge'])} on claims with errors ({parts})"))
     _suppressed(console, result)
 
