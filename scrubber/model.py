@@ -29,6 +29,9 @@ class Loc:
     element: str | None = None
     loop: str = ""
 
+    def __reduce__(self):  # a plain tuple: cheaper than a slotted dataclass's field-by-field state
+        return (Loc, (self.ordinal, self.segment, self.element, self.loop))
+
     @property
     def path(self) -> str:
         tail = self.element or self.segment

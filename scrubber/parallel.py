@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .build837 import ENVELOPE_SEGMENTS, Builder, build_runs
-from .findings import Finding
 from .model import Claim
 from .read import InputError, Segment, SegmentReader
 
@@ -40,7 +39,11 @@ class BatchResult:
     counts: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     kinds: set[str] = field(default_factory=set)
     matched: set[int] = field(default_factory=set)
-    findings: list[tuple[int, Finding]] = field(default_factory=list)  # (completing ordinal, finding)
+    # the batch's findings, pickled as one FindingSink spool chunk, and for each the completing
+    # ordinal of its claim (where the main process puts the envelope records' findings among them)
+    packed: bytes = b""
+    keys: list[int] = field(default_factory=list)
+    waived: int = 0  # how many of them a waiver waived
     last_key: int = 0  # completing ordinal of the batch's last claim
     judged: object = None  # the batch's waivers.Tally (waived, expired, baseline keys hidden)
     at_risk: dict = field(default_factory=dict)  # the batch's Result.at_risk
@@ -63,18 +66,23 @@ def _work(job: Job, engine=None) -> BatchResult:
     engine.judge.take()  # and only this batch's waiver and baseline tally
     out = BatchResult()
     result = Result(inputs=[], started="")
-    result.findings.limit = 1 << 62  # keep the batch's findings in memory, never spool
+    sink = result.findings
+    sink.limit = 1 << 62  # keep the batch's findings in memory, never spool
+    keys = out.keys
     try:
         for record in build_runs(runs, file, element, component):
             if isinstance(record, Claim):
-                before = len(result.findings._memory)
+                before = sink.count
                 engine._claim(record, result)
                 out.kinds.add(record.transaction)
                 key = record.ref.ordinal + record.segments
-                out.findings += [(key, f) for f in result.findings._memory[before:]]
+                if sink.count > before:
+                    keys += [key] * (sink.count - before)
                 out.last_key = key
     except InputError:
         pass  # the main process reports the file error; the claims before it stand
+    if keys:
+        out.packed, out.waived = sink.packed(), sink.waived
     out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
     out.matched = set(engine.times.matched)
     out.at_risk, out.rows = result.at_risk, list(result.claim_rows)

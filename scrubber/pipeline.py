@@ -7,6 +7,7 @@ An edit that raises becomes an ``engine`` finding for that claim (ENG001), never
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gc
 import io
@@ -15,6 +16,7 @@ import pickle
 import sys
 import tempfile
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,7 +84,11 @@ class FileResult:
 
 
 class FindingSink:
-    """Findings in emission order; past ``limit`` in memory they are spooled to a temp file."""
+    """Findings in emission order; past ``limit`` in memory they are spooled to a temp file.
+
+    The spool is a run of pickled lists of findings.  A worker sends its batch's findings as one
+    such list already pickled (``packed``), and ``add_packed`` writes it to the spool as it came,
+    so the main process never unpickles and pickles them again."""
 
     def __init__(self, limit: int = 5000, waivable: bool = True):
         self.limit = limit
@@ -98,10 +104,30 @@ class FindingSink:
         if self.waivable and finding.suppressed_by is not None:
             self.waived += 1
         if len(self._memory) >= self.limit:
-            if self._spool is None:
-                self._spool = tempfile.TemporaryFile()
-            pickle.dump(self._memory, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self._write(self.packed())
             self._memory = []
+
+    def packed(self) -> bytes:
+        """The findings held in memory, pickled as one spool chunk (for ``add_packed``)."""
+        return pickle.dumps(self._memory, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def add_packed(self, chunk: bytes, count: int, waived: int = 0) -> None:
+        """Append ``count`` findings (``waived`` of them waived) that ``packed`` pickled."""
+        if not count:
+            return
+        if self._memory:
+            self._write(self.packed())
+            self._memory = []
+        self._write(chunk)
+        self.count += count
+        if self.waivable:
+            self.waived += waived
+
+    def _write(self, chunk: bytes) -> None:
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile()
+        self._spool.seek(0, os.SEEK_END)  # an iteration left part-way must not misplace it
+        self._spool.write(chunk)
 
     def __iter__(self) -> Iterator[Finding]:
         if self._spool is not None:
@@ -359,31 +385,39 @@ class Engine:
         batcher = parallel.Batcher(reader, shown, total=total, jobs=self.jobs)
         envelope = Result(inputs=[], started="")
         envelope.findings.limit = 1 << 62
-        pending: list[tuple[int, int, int, Finding]] = []
-        seq = 0
+        waiting: deque[tuple[int, Finding]] = deque()  # the envelope records' findings, in file order
+        sink = result.findings
 
         def take_records() -> None:
-            nonlocal seq
             while batcher.records:
                 ordinal, record = batcher.records.popleft()
-                before = len(envelope.findings._memory)
                 self._batch(record, shown, envelope)
-                for finding in envelope.findings._memory[before:]:
-                    pending.append((ordinal, 1, seq, finding))
-                    seq += 1
-            envelope.findings._memory.clear()
+                waiting.extend((ordinal, finding) for finding in envelope.findings._memory)
+                envelope.findings._memory.clear()
 
-        def flush(upto: int | None) -> None:
-            """Hand over, in order, every finding that nothing still to come can precede."""
-            pending.sort(key=lambda item: item[:3])
-            cut = (
-                len(pending)
-                if upto is None
-                else next((i for i, item in enumerate(pending) if item[0] > upto), len(pending))
-            )
-            for *_, finding in pending[:cut]:
-                result.findings.add(finding)
-            del pending[:cut]
+        def place(out: parallel.BatchResult) -> None:
+            """The batch's findings, and before, among and after them the envelope findings that
+            precede the next batch's: a claim's findings go before those of an envelope record
+            that the same segment completes."""
+            keys = out.keys
+            if keys:
+                while waiting and waiting[0][0] < keys[0]:
+                    sink.add(waiting.popleft()[1])
+                if waiting and waiting[0][0] < keys[-1]:  # some fall among them: unpack the batch
+                    findings = pickle.loads(out.packed)
+                    done = 0
+                    while waiting and waiting[0][0] < keys[-1]:
+                        upto = bisect.bisect_right(keys, waiting[0][0], done)
+                        for finding in findings[done:upto]:
+                            sink.add(finding)
+                        done = upto
+                        sink.add(waiting.popleft()[1])
+                    for finding in findings[done:]:
+                        sink.add(finding)
+                else:
+                    sink.add_packed(out.packed, len(keys), out.waived)
+            while waiting and waiting[0][0] <= out.last_key:
+                sink.add(waiting.popleft()[1])
 
         for out in self._pool.run(batcher):
             info.claims += out.claims
@@ -398,16 +432,14 @@ class Engine:
             merge_risk(result.at_risk, out.at_risk)
             if out.rows:
                 self.claim_hook.merge(result, out.rows)
-            for key, finding in out.findings:
-                pending.append((key, 0, seq, finding))
-                seq += 1
             # every record up to this batch's last claim has been read (the batch was cut after it)
             take_records()
-            flush(out.last_key)
+            place(out)
             if self.progress is not None:
                 self.progress(result)
         take_records()
-        flush(None)
+        while waiting:
+            sink.add(waiting.popleft()[1])
         for level, count in envelope.counts.items():
             result.counts[level] += count
         if batcher.error is not None:
