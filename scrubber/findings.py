@@ -41,9 +41,13 @@ class Severity(IntEnum):
         except KeyError:
             raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
 
-    @property
-    def label(self) -> str:
-        return self.name.lower()
+    label: str  # "error", "warning", "info": set on each member below
+
+
+# A plain attribute, not a property: ``name`` is an enum property, and the engine and every report
+# read the label of each finding (a property costs five times more).
+for _member in Severity:
+    _member.label = _member.name.lower()
 
 
 FIX_SAFETY = ("safe", "unsafe")

@@ -42,6 +42,7 @@ ENGINE_CRASH = "ENG001"
 TIMES_UNMATCHED = "INF005"
 IG_ERROR = "STR012"
 PROGRESS_EVERY = 1000
+NO_CONTROL = ("", "", "")  # a finding outside any transaction set: no ISA13, GS06, ST02
 
 
 @dataclass
@@ -575,32 +576,35 @@ class Engine:
         self, edit: Edit, h: Hit, file: str, result: Result, claim: Claim | None, line: ServiceLine | None
     ) -> None:
         number = h.line if h.line is not None else (line.number if line else None)
-        fields = dict(h.fields)
-        fields.setdefault("value", h.value)
-        fields.setdefault("expected", h.expected)
-        fields.setdefault("line", number)
         severity = self.config.severity.get(edit.id, edit.severity)
         verdict = self.judge.verdict(edit.id, claim, line, number, h.value) if self.judge.active else None
         if verdict is HIDDEN:
             return
+        if edit.templated:
+            fields = {"value": h.value, "expected": h.expected, "line": number}
+            fields.update(h.fields)  # the edit's own fields win over these three
+            message = edit.render(fields)
+        else:
+            message = edit.message
         env = claim.envelope if claim else None
-        finding = Finding(
-            edit=edit.id,
-            name=edit.name,
-            category=edit.category,
-            severity=severity,
-            message=edit.render(fields),
-            file=file,
-            claim_id=claim.claim_id if claim else None,
-            line=number,
-            loc=h.loc,
-            value=h.value,
-            expected=h.expected,
-            fix=h.fix,
-            control=(env.isa13, env.gs06, env.st02) if env else ("", "", ""),
-            suppressed_by=verdict,
+        result.findings.add(
+            Finding(
+                edit.id,
+                edit.name,
+                edit.category,
+                severity,
+                message,
+                file,
+                claim.claim_id if claim else None,
+                number,
+                h.loc,
+                h.value,
+                h.expected,
+                h.fix,
+                (env.isa13, env.gs06, env.st02) if env else NO_CONTROL,
+                verdict,
+            )
         )
-        result.findings.add(finding)
         if verdict is None:  # a waived finding is reported but counts for nothing
             result.counts[severity.label] += 1
             self._current.findings[severity.label] += 1

@@ -12,6 +12,7 @@ import importlib
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .findings import CATEGORIES, FIX_SAFETY, Severity
 from .model import in_window
@@ -64,9 +65,16 @@ class Edit:
     def applies_on(self, day: dt.date | None) -> bool:
         return in_window(day, self.effective_from, self.effective_to)
 
+    @cached_property
+    def templated(self) -> bool:
+        """Whether the message has ``{field}`` placeholders (else ``render`` returns it as it is)."""
+        return "{" in self.message or "}" in self.message
+
     def render(self, fields: dict) -> str:
+        if not self.templated:
+            return self.message
         try:
-            return self.message.format(**fields)
+            return self.message.format_map(fields)
         except (KeyError, IndexError, ValueError):
             return self.message
 
