@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,25 @@ def test_batches_shrink_towards_the_end_of_a_file(tmp_path):
     assert set(fixed[:-1]) == {200}
     assert guided[0] == 200 and guided[-1] <= parallel.TAIL_BATCH_CLAIMS < guided[-3] < 200
     assert all(a >= b for a, b in zip(guided, guided[1:], strict=False))  # never grows again
+
+
+@pytest.mark.parametrize("size", [1, 1000])
+def test_envelope_findings_among_a_batchs_findings_keep_the_sequential_order(
+    split_everything, tmp_path, monkeypatch, size
+):
+    """Trailer findings (a wrong SE count) fall between the claims of one batch (size 1000: the
+    main process unpacks the batch to place them) or between batches (size 1: the batches'
+    packed findings go to the spool as they came)."""
+    monkeypatch.setattr(parallel, "BATCH_CLAIMS", size)
+    text = (SAMPLES / "837p_multi_interchange.x12").read_text()
+    text = text.replace("SE*33*0001~", "SE*99*0001~").replace("SE*32*0001~", "SE*98*0001~")
+    text = re.sub(r"CLM\*([^*]+)\*[0-9.]+\*", r"CLM*\1*1.00*", text)  # a balancing finding on each claim
+    path = tmp_path / "trailers.x12"
+    path.write_text(text)
+    sequential = run([path], jobs=1)
+    split = run([path], jobs=2)
+    assert split == sequential
+    owners = [f["claim_id"] for f in sequential[0]]
+    first_envelope = owners.index(None)
+    assert any(owners[:first_envelope]) and any(owners[first_envelope:])  # claims on both sides
+    assert len(split_everything) == (4 if size == 1 else 1)
