@@ -56,7 +56,7 @@ class Config:
     policy: dict[str, dict[str, str]] = field(default_factory=dict)  # profile -> policy setting -> value
     fail_on: str = "error"
     times: str | None = None
-    jobs: int = 0  # worker processes for one large file; 0 = one per core (at most 4), 1 = none
+    jobs: int = 0  # worker processes for one large file; 0 = parallel.default_jobs(), 1 = none
     validate: bool = False  # run pyx12's implementation-guide validation as a stage (STR012)
     source: str | None = None
     waivers: list = field(default_factory=list)  # waivers.Waiver records, in configuration order

@@ -16,6 +16,7 @@ batches are in flight, so memory stays bounded however large the file.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import threading
 from collections import deque
@@ -27,6 +28,7 @@ from .model import Claim
 from .read import InputError, Segment, SegmentReader
 
 BATCH_CLAIMS = 500
+MAX_DEFAULT_JOBS = 4  # --jobs 0 uses one process per core, at most this many
 TAIL_BATCH_CLAIMS = 50  # the smallest batch the end of a file is cut into
 BOUNDARIES = frozenset({"ISA", "GS", "ST", "HL", "CLM"})
 _ENGINE = None  # the engine a worker inherits through fork
@@ -226,6 +228,24 @@ class Batcher:
             blocks[level] = [item]
             return level
         return None  # SE, GE, IEA
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. in a container), else the count."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # no sched_getaffinity (macOS)
+        return os.cpu_count() or 1
+
+
+def default_jobs(cores: int | None = None) -> int:
+    """Processes for ``--jobs 0``: one per core, at most MAX_DEFAULT_JOBS; one core, no workers.
+
+    Two workers stay the choice on two cores: the main process, which reads the envelope and cuts
+    batches while the workers check claims, then writes the report, takes about a tenth of the
+    run's CPU, and a split run costs 2-4% more CPU in all than one process (10,000 and 100,000
+    claims, dirty and clean) while it spreads the claims over both cores."""
+    return max(1, min(usable_cores() if cores is None else cores, MAX_DEFAULT_JOBS))
 
 
 def warm() -> None:

@@ -257,7 +257,7 @@ class Engine:
         self.progress: Callable | None = None
         self.want_ack = False
         self.acks: list[str] = []
-        self.jobs = config.jobs if config.jobs > 0 else min(os.cpu_count() or 1, 4)
+        self.jobs = config.jobs if config.jobs > 0 else parallel.default_jobs()
         self._pool: parallel.Pool | None = None
         self.crash_enabled = (
             bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore))

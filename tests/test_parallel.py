@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -165,3 +166,15 @@ def test_envelope_findings_among_a_batchs_findings_keep_the_sequential_order(
     first_envelope = owners.index(None)
     assert any(owners[:first_envelope]) and any(owners[first_envelope:])  # claims on both sides
     assert len(split_everything) == (4 if size == 1 else 1)
+
+
+@pytest.mark.parametrize(("cores", "jobs"), [(1, 1), (2, 2), (4, 4), (8, 4)])
+def test_the_jobs_default_is_one_process_per_core_up_to_four(monkeypatch, cores, jobs):
+    assert parallel.default_jobs(cores) == jobs
+    monkeypatch.setattr(parallel, "usable_cores", lambda: cores)
+    assert pipeline.Engine(Config(jobs=0)).jobs == jobs
+    assert pipeline.Engine(Config(jobs=3)).jobs == 3  # a number given is kept
+
+
+def test_usable_cores_counts_the_cores_this_process_may_use():
+    assert 1 <= parallel.usable_cores() <= (os.cpu_count() or 1)
