@@ -242,9 +242,10 @@ def default_jobs(cores: int | None = None) -> int:
     """Processes for ``--jobs 0``: one per core, at most MAX_DEFAULT_JOBS; one core, no workers.
 
     Two workers stay the choice on two cores: the main process, which reads the envelope and cuts
-    batches while the workers check claims, then writes the report, takes about a tenth of the
-    run's CPU, and a split run costs 2-4% more CPU in all than one process (10,000 and 100,000
-    claims, dirty and clean) while it spreads the claims over both cores."""
+    batches while the workers check claims, then writes the report, takes a tenth to a sixth of
+    the run's CPU, and a split run costs 10-15% more CPU in all than one process at 10,000 claims
+    and 2-4% more at 100,000 (dirty and clean files) while it spreads the claims over both cores.
+    """
     return max(1, min(usable_cores() if cores is None else cores, MAX_DEFAULT_JOBS))
 
 
