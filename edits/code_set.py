@@ -179,7 +179,8 @@ def procedure_code_form(line, ctx):
 
 @lru_cache(maxsize=1 << 14)
 def hcpcs_status(code: str, day) -> tuple[str, str] | None:
-    """Why a HCPCS Level II code is not in effect on ``day`` by the shipped hcpcs table (cached)."""
+    """Why a HCPCS Level II code is not in effect on ``day`` by the shipped hcpcs table (cached; the
+    engine passes the ``tables.epoch`` of the date of service)."""
     return status_in(tables.get("hcpcs"), code, day)
 
 
@@ -239,7 +240,7 @@ def hcpcs_code_not_effective(line, ctx):
     if not code or code[0].isdigit() or line.proc_qualifier != "HC" or not HCPCS_LEVEL2.match(code):
         return hits  # CPT codes (most lines) leave at the first test
     day = ctx.claim.line_date(line)
-    found = hcpcs_status(code, day)
+    found = hcpcs_status(code, tables.epoch(day))
     if found is not None and line.service is not None:
         status, replaced = found
         hits.add(

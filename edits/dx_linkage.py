@@ -173,7 +173,8 @@ def first_pointer_missing(line, ctx):
 @lru_cache(maxsize=4096)
 def _prefixes(code: str, day) -> tuple[str, ...]:
     """The diagnosis codes or prefixes that support a drug with a coverage list (drugs table
-    ``dx_policy`` = coverage); () for a drug whose list is illustrative or that has none."""
+    ``dx_policy`` = coverage); () for a drug whose list is illustrative or that has none.  ``day`` is
+    a ``tables.epoch``."""
     row = tables.get("drugs").lookup(code, on=day)
     if row is None or row.values.get("dx_policy", "") != "coverage":
         return ()
@@ -183,7 +184,7 @@ def _prefixes(code: str, day) -> tuple[str, ...]:
 
 def _supporting(claim, code, day):
     """(prefixes that support the drug, positions of claim diagnoses that match one) or None."""
-    prefixes = _prefixes(code, day)
+    prefixes = _prefixes(code, tables.epoch(day))
     if not prefixes:
         return None
     positions = [dx.position for dx in claim.diagnoses if dx.code.replace(".", "").startswith(prefixes)]
