@@ -69,10 +69,11 @@ def icd10_code_unknown(claim, ctx):
         typo or a code written with the period or a wrong character.
     """
     hits = Hits()
+    day = tables.epoch(claim.service_date)
     for dx in _icd10_codes(claim):
         if "." in dx.code:
             continue  # CS008 reports codes written with a period
-        if icd10.status_on(dx.code, claim.service_date) == "unknown":
+        if icd10.status_on(dx.code, day) == "unknown":
             hits.add(dx.loc, dx.code)
     return hits
 
@@ -99,9 +100,10 @@ def icd10_code_not_billable(claim, ctx):
         documentation supports; the finding lists billable codes under the header.
     """
     hits = Hits()
+    day = tables.epoch(claim.service_date)
     for dx in _icd10_codes(claim):
         code = dx.code.replace(".", "")
-        if icd10.status_on(code, claim.service_date) == "header":
+        if icd10.status_on(code, day) == "header":
             children = icd10.billable_children(code)
             hits.add(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
     return hits

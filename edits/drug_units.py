@@ -53,7 +53,13 @@ class Descriptor:
         return f"{_fmt(self.amount)} {self.unit}"
 
     def units(self, amount: Decimal, rounding: str) -> int:
-        return int((amount / self.amount).to_integral_value(rounding=rounding))
+        return _units(amount, self.amount, rounding)
+
+
+@lru_cache(maxsize=4096)
+def _units(amount: Decimal, per_unit: Decimal, rounding: str) -> int:
+    """Billing units of ``amount`` at ``per_unit`` a unit, rounded (cached: a batch repeats doses)."""
+    return int((amount / per_unit).to_integral_value(rounding=rounding))
 
 
 @dataclass(frozen=True)

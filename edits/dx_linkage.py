@@ -21,6 +21,13 @@ def _pointed(line):
     return [(i, p) for i, p in enumerate(line.pointers) if p]
 
 
+@lru_cache(maxsize=1024)
+def _numbers(pointers: tuple[str, ...]) -> frozenset:
+    """The diagnosis positions an SV107 names (``to_count`` of each pointer, None for one that is
+    not a number); cached, since a batch repeats the same few pointer lists."""
+    return frozenset(to_count(p) for p in pointers)
+
+
 def _in_range(pointer: str, count: int) -> bool:
     number = to_count(pointer)
     return number is not None and 1 <= number <= min(count, MAX_POINTERS_TARGETS)
@@ -288,7 +295,7 @@ def _unpointed(claim, ctx):
             if ln.service is not None
             and id(ln) not in flagged
             and claim.line_date(ln) == day
-            and not wanted.intersection(to_count(p) for p in ln.pointers)
+            and wanted.isdisjoint(_numbers(ln.pointers))
         ]
         if not missing:
             continue

@@ -158,9 +158,7 @@ class ClaimAdmin:
     def administrations(self) -> list:
         """The claim's infusions with their add-on hour lines (``clock.administrations``), computed once."""
         if self._groups is None:
-            from .clock import administrations
-
-            self._groups = administrations(self)
+            self._groups = clock.administrations(self)
         return self._groups
 
     def on_day(self, day: dt.date | None) -> list[AdminLine]:
@@ -284,9 +282,7 @@ def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
         lines.append(AdminLine(line, info, times, day, line.code, kind, family, time_based, drug_family))
     view = ClaimAdmin(claim, lines)
     if any(a.times.late for a in lines):
-        from .clock import accept_late
-
-        accept_late(view)
+        clock.accept_late(view)
     return view
 
 
@@ -301,3 +297,7 @@ def for_claim(ctx) -> ClaimAdmin:
 def entry(ctx, line: ServiceLine) -> AdminLine:
     """The administration view of one line of the context's claim."""
     return for_claim(ctx).entry(line)
+
+
+# clock groups the view's lines (and imports this module's records): imported last, it finds them
+from . import clock  # noqa: E402
