@@ -174,9 +174,15 @@ def procedure_code_form(line, ctx):
         (a deleted code such as J2505) is CS009.
     """
     hits = Hits()
-    if line.proc_qualifier == "HC" and not PROCEDURE_FORM.match(line.code):
+    if line.proc_qualifier == "HC" and not _procedure_form(line.code):
         hits.add(line.service.at(f"{line.code_element}-2"), line.code)
     return hits
+
+
+@lru_cache(maxsize=4096)
+def _procedure_form(code: str) -> bool:
+    """PROCEDURE_FORM matches ``code`` (cached: a batch bills few codes)."""
+    return PROCEDURE_FORM.match(code) is not None
 
 
 @lru_cache(maxsize=1 << 14)

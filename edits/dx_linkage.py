@@ -16,9 +16,28 @@ def _pointer_loc(line, index: int):
     return line.service.at(f"SV107-{index + 1}")
 
 
-def _pointed(line):
-    """(index, pointer text) for every SV107 component that is filled in."""
-    return [(i, p) for i, p in enumerate(line.pointers) if p]
+@lru_cache(maxsize=4096)
+def _out_of_range(pointers: tuple[str, ...], top: int) -> tuple[tuple[int, str], ...]:
+    """(index, pointer text) for every filled SV107 component that is not a number from 1 to
+    ``top``; cached, since a batch repeats the same few pointer lists."""
+    found = []
+    for index, pointer in enumerate(pointers):
+        if pointer:
+            number = to_count(pointer)
+            if number is None or not 1 <= number <= top:
+                found.append((index, pointer))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _repeats(pointers: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(each filled pointer once, in order; the repeated ones, in order of repetition)."""
+    seen: list[str] = []
+    repeated: list[str] = []
+    for pointer in pointers:
+        if pointer:
+            (repeated if pointer in seen else seen).append(pointer)
+    return tuple(seen), tuple(repeated)
 
 
 @lru_cache(maxsize=1024)
@@ -75,11 +94,8 @@ def pointer_out_of_range(line, ctx):
     if line.service is None:
         return hits
     count = len(ctx.claim.diagnoses)
-    top = min(count, MAX_POINTERS_TARGETS)
-    for index, pointer in _pointed(line):
-        number = to_count(pointer)
-        if number is None or not 1 <= number <= top:  # _in_range, inlined: every line
-            hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
+    for index, pointer in _out_of_range(line.pointers, min(count, MAX_POINTERS_TARGETS)):
+        hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 
 
@@ -107,10 +123,7 @@ def pointer_duplicate(line, ctx):
     hits = Hits()
     if line.service is None:
         return hits
-    seen: list[str] = []
-    repeated: list[str] = []
-    for _, pointer in _pointed(line):
-        (repeated if pointer in seen else seen).append(pointer)
+    seen, repeated = _repeats(line.pointers)
     if repeated:
         loc = line.service.at("SV107")
         value = ":".join(_kept(seen, len(ctx.claim.diagnoses)))
