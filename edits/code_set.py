@@ -185,6 +185,12 @@ def _procedure_form(code: str) -> bool:
     return PROCEDURE_FORM.match(code) is not None
 
 
+@lru_cache(maxsize=4096)
+def _revenue_form(code: str) -> bool:
+    """REVENUE_FORM matches ``code`` (cached: a batch bills few revenue codes)."""
+    return REVENUE_FORM.match(code) is not None
+
+
 @lru_cache(maxsize=1 << 14)
 def hcpcs_status(code: str, day) -> tuple[str, str] | None:
     """Why a HCPCS Level II code is not in effect on ``day`` by the shipped hcpcs table (cached; the
@@ -315,7 +321,7 @@ def revenue_code_form(line, ctx):
         rejects the line. Three-digit codes usually lost their leading zero in a spreadsheet.
     """
     hits = Hits()
-    if line.service is not None and not REVENUE_FORM.match(line.revenue_code):
+    if line.service is not None and not _revenue_form(line.revenue_code):
         fix = None
         if re.fullmatch(r"\d{3}", line.revenue_code):
             loc = line.service.at("SV201")
