@@ -173,9 +173,10 @@ def procedure_code_form(line, ctx):
         form is checked here; whether a HCPCS Level II code is in effect on the date of service
         (a deleted code such as J2505) is CS009.
     """
+    if line.proc_qualifier != "HC" or _procedure_form(line.code):
+        return None  # the common case returns no list (the engine reads None as no hits)
     hits = Hits()
-    if line.proc_qualifier == "HC" and not _procedure_form(line.code):
-        hits.add(line.service.at(f"{line.code_element}-2"), line.code)
+    hits.add(line.service.at(f"{line.code_element}-2"), line.code)
     return hits
 
 
@@ -249,10 +250,10 @@ def hcpcs_code_not_effective(line, ctx):
         deleted code is rejected, and its replacement often has another billing unit (J2506 is
         0.5 mg where J2505 was 6 mg), so the units must be recomputed: there is no automatic fix.
     """
-    hits = Hits()
     code = line.code
     if not code or code[0].isdigit() or line.proc_qualifier != "HC" or not HCPCS_LEVEL2.match(code):
-        return hits  # CPT codes (most lines) leave at the first test
+        return None  # CPT codes (most lines) leave at the first test
+    hits = Hits()
     day = ctx.claim.line_date(line)
     found = hcpcs_status(code, tables.epoch(day))
     if found is not None and line.service is not None:
@@ -320,20 +321,21 @@ def revenue_code_form(line, ctx):
         The revenue code routes the line to a cost center and a payment method; a malformed one
         rejects the line. Three-digit codes usually lost their leading zero in a spreadsheet.
     """
+    if line.service is None or _revenue_form(line.revenue_code):
+        return None
     hits = Hits()
-    if line.service is not None and not _revenue_form(line.revenue_code):
-        fix = None
-        if re.fullmatch(r"\d{3}", line.revenue_code):
-            loc = line.service.at("SV201")
-            fix = Fix(
-                "set",
-                loc,
-                "0" + line.revenue_code,
-                line.revenue_code,
-                "safe",
-                f"Restore the leading zero: {'0' + line.revenue_code}",
-            )
-        hits.add(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
+    fix = None
+    if re.fullmatch(r"\d{3}", line.revenue_code):
+        loc = line.service.at("SV201")
+        fix = Fix(
+            "set",
+            loc,
+            "0" + line.revenue_code,
+            line.revenue_code,
+            "safe",
+            f"Restore the leading zero: {'0' + line.revenue_code}",
+        )
+    hits.add(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
     return hits
 
 

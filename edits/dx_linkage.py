@@ -90,9 +90,9 @@ def pointer_out_of_range(line, ctx):
         The pointer is how the payer knows why the service was given; a pointer to nothing fails
         front-end edits, and the line has no diagnosis to justify the drug or procedure.
     """
-    hits = Hits()
     if line.service is None:
-        return hits
+        return None
+    hits = Hits()
     count = len(ctx.claim.diagnoses)
     for index, pointer in _out_of_range(line.pointers, min(count, MAX_POINTERS_TARGETS)):
         hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
@@ -120,9 +120,9 @@ def pointer_duplicate(line, ctx):
         malformed. The fix keeps the first occurrence of each pointer, in order, and drops a
         pointer that points at no diagnosis (DX001) when a valid one remains.
     """
-    hits = Hits()
     if line.service is None:
-        return hits
+        return None
+    hits = Hits()
     seen, repeated = _repeats(line.pointers)
     if repeated:
         loc = line.service.at("SV107")
@@ -158,9 +158,9 @@ def first_pointer_missing(line, ctx):
         while a valid one remains); when the claim has a single diagnosis the fix points at it;
         otherwise the biller must choose.
     """
-    hits = Hits()
     if line.service is None or (line.pointers and line.pointers[0]) or not ctx.claim.diagnoses:
-        return hits  # a claim with no diagnoses at all is STR009's finding
+        return None  # a claim with no diagnoses at all is STR009's finding
+    hits = Hits()
     loc = line.service.at("SV107-1")
     count = len(ctx.claim.diagnoses)
     filled = _kept(line.pointers, count)
