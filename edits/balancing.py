@@ -1,7 +1,7 @@
 """Balancing (SNIP type 3): amounts that must add up."""
 
 from scrubber.findings import Fix, Hits
-from scrubber.model import money
+from scrubber.model import money, to_decimal
 from scrubber.registry import Family
 
 FAMILY = Family("balancing", "Claim totals against line charges")
@@ -29,9 +29,9 @@ def claim_total_not_line_sum(claim, ctx):
         because the lines carry the detail that was billed.
     """
     hits = Hits()
-    total = claim.charge
-    charges = [ln.charge for ln in claim.lines]
-    if total is None or not charges or any(c is None for c in charges):
+    total = to_decimal(claim.charge_text)
+    charges = [to_decimal(ln.charge_text) for ln in claim.lines]  # ServiceLine.charge, inlined
+    if total is None or not charges or None in charges:
         return hits
     line_sum = sum(charges)
     if total != line_sum:

@@ -69,10 +69,11 @@ def icd10_code_unknown(claim, ctx):
         typo or a code written with the period or a wrong character.
     """
     hits = Hits()
+    day = tables.epoch(claim.service_date)
     for dx in _icd10_codes(claim):
         if "." in dx.code:
             continue  # CS008 reports codes written with a period
-        if icd10.status_on(dx.code, claim.service_date) == "unknown":
+        if icd10.status_on(dx.code, day) == "unknown":
             hits.add(dx.loc, dx.code)
     return hits
 
@@ -99,9 +100,10 @@ def icd10_code_not_billable(claim, ctx):
         documentation supports; the finding lists billable codes under the header.
     """
     hits = Hits()
+    day = tables.epoch(claim.service_date)
     for dx in _icd10_codes(claim):
         code = dx.code.replace(".", "")
-        if icd10.status_on(code, claim.service_date) == "header":
+        if icd10.status_on(code, day) == "header":
             children = icd10.billable_children(code)
             hits.add(dx.loc, dx.code, ", ".join(children) + (" …" if len(children) == 6 else ""))
     return hits
@@ -171,15 +173,29 @@ def procedure_code_form(line, ctx):
         form is checked here; whether a HCPCS Level II code is in effect on the date of service
         (a deleted code such as J2505) is CS009.
     """
+    if line.proc_qualifier != "HC" or _procedure_form(line.code):
+        return None  # the common case returns no list (the engine reads None as no hits)
     hits = Hits()
-    if line.proc_qualifier == "HC" and not PROCEDURE_FORM.match(line.code):
-        hits.add(line.service.at(f"{line.code_element}-2"), line.code)
+    hits.add(line.service.at(f"{line.code_element}-2"), line.code)
     return hits
+
+
+@lru_cache(maxsize=4096)
+def _procedure_form(code: str) -> bool:
+    """PROCEDURE_FORM matches ``code`` (cached: a batch bills few codes)."""
+    return PROCEDURE_FORM.match(code) is not None
+
+
+@lru_cache(maxsize=4096)
+def _revenue_form(code: str) -> bool:
+    """REVENUE_FORM matches ``code`` (cached: a batch bills few revenue codes)."""
+    return REVENUE_FORM.match(code) is not None
 
 
 @lru_cache(maxsize=1 << 14)
 def hcpcs_status(code: str, day) -> tuple[str, str] | None:
-    """Why a HCPCS Level II code is not in effect on ``day`` by the shipped hcpcs table (cached)."""
+    """Why a HCPCS Level II code is not in effect on ``day`` by the shipped hcpcs table (cached; the
+    engine passes the ``tables.epoch`` of the date of service)."""
     return status_in(tables.get("hcpcs"), code, day)
 
 
@@ -234,12 +250,12 @@ def hcpcs_code_not_effective(line, ctx):
         deleted code is rejected, and its replacement often has another billing unit (J2506 is
         0.5 mg where J2505 was 6 mg), so the units must be recomputed: there is no automatic fix.
     """
-    hits = Hits()
     code = line.code
     if not code or code[0].isdigit() or line.proc_qualifier != "HC" or not HCPCS_LEVEL2.match(code):
-        return hits  # CPT codes (most lines) leave at the first test
+        return None  # CPT codes (most lines) leave at the first test
+    hits = Hits()
     day = ctx.claim.line_date(line)
-    found = hcpcs_status(code, day)
+    found = hcpcs_status(code, tables.epoch(day))
     if found is not None and line.service is not None:
         status, replaced = found
         hits.add(
@@ -305,20 +321,21 @@ def revenue_code_form(line, ctx):
         The revenue code routes the line to a cost center and a payment method; a malformed one
         rejects the line. Three-digit codes usually lost their leading zero in a spreadsheet.
     """
+    if line.service is None or _revenue_form(line.revenue_code):
+        return None
     hits = Hits()
-    if line.service is not None and not REVENUE_FORM.match(line.revenue_code):
-        fix = None
-        if re.fullmatch(r"\d{3}", line.revenue_code):
-            loc = line.service.at("SV201")
-            fix = Fix(
-                "set",
-                loc,
-                "0" + line.revenue_code,
-                line.revenue_code,
-                "safe",
-                f"Restore the leading zero: {'0' + line.revenue_code}",
-            )
-        hits.add(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
+    fix = None
+    if re.fullmatch(r"\d{3}", line.revenue_code):
+        loc = line.service.at("SV201")
+        fix = Fix(
+            "set",
+            loc,
+            "0" + line.revenue_code,
+            line.revenue_code,
+            "safe",
+            f"Restore the leading zero: {'0' + line.revenue_code}",
+        )
+    hits.add(line.service.at("SV201"), line.revenue_code or "(blank)", fix=fix)
     return hits
 
 

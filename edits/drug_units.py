@@ -53,7 +53,13 @@ class Descriptor:
         return f"{_fmt(self.amount)} {self.unit}"
 
     def units(self, amount: Decimal, rounding: str) -> int:
-        return int((amount / self.amount).to_integral_value(rounding=rounding))
+        return _units(amount, self.amount, rounding)
+
+
+@lru_cache(maxsize=4096)
+def _units(amount: Decimal, per_unit: Decimal, rounding: str) -> int:
+    """Billing units of ``amount`` at ``per_unit`` a unit, rounded (cached: a batch repeats doses)."""
+    return int((amount / per_unit).to_integral_value(rounding=rounding))
 
 
 @dataclass(frozen=True)
@@ -67,11 +73,12 @@ def descriptor(line, ctx) -> Descriptor | None:
     """The billing unit of a drug line billed in units (SV103/SV204 UN), from the ``drugs`` table."""
     if line.service is None or line.unit_basis not in ("UN", ""):
         return None
-    return _descriptor(line.code, ctx.claim.line_date(line))
+    return _descriptor(line.code, tables.epoch(ctx.claim.line_date(line)))
 
 
 @lru_cache(maxsize=4096)
 def _descriptor(code: str, day) -> Descriptor | None:
+    """descriptor by code and ``tables.epoch`` of the date of service."""
     row = tables.get("drugs").lookup(code, on=day)
     if row is None:
         return None
@@ -87,13 +94,13 @@ def ndc_amount(line, desc: Descriptor, ctx) -> Amount | None:
     if not line.drugs:
         return None
     drug = line.drugs[0]
-    return _ndc_amount(drug.ndc, drug.quantity, drug.unit, desc, ctx.claim.line_date(line))
+    return _ndc_amount(drug.ndc, drug.quantity, drug.unit, desc, tables.epoch(ctx.claim.line_date(line)))
 
 
 @lru_cache(maxsize=8192)
 def _ndc_amount(ndc_text: str, quantity_text: str, qualifier: str, desc: Descriptor, day) -> Amount | None:
-    """ndc_amount from the 2410 values alone (cached: DU001-DU003 ask for the same lines, and a batch
-    repeats the same doses)."""
+    """ndc_amount from the 2410 values alone, ``day`` a ``tables.epoch`` (cached: DU001-DU003 ask for
+    the same lines, and a batch repeats the same doses)."""
     quantity = to_decimal(quantity_text)
     if quantity is None or quantity <= 0:
         return None

@@ -16,9 +16,35 @@ def _pointer_loc(line, index: int):
     return line.service.at(f"SV107-{index + 1}")
 
 
-def _pointed(line):
-    """(index, pointer text) for every SV107 component that is filled in."""
-    return [(i, p) for i, p in enumerate(line.pointers) if p]
+@lru_cache(maxsize=4096)
+def _out_of_range(pointers: tuple[str, ...], top: int) -> tuple[tuple[int, str], ...]:
+    """(index, pointer text) for every filled SV107 component that is not a number from 1 to
+    ``top``; cached, since a batch repeats the same few pointer lists."""
+    found = []
+    for index, pointer in enumerate(pointers):
+        if pointer:
+            number = to_count(pointer)
+            if number is None or not 1 <= number <= top:
+                found.append((index, pointer))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _repeats(pointers: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(each filled pointer once, in order; the repeated ones, in order of repetition)."""
+    seen: list[str] = []
+    repeated: list[str] = []
+    for pointer in pointers:
+        if pointer:
+            (repeated if pointer in seen else seen).append(pointer)
+    return tuple(seen), tuple(repeated)
+
+
+@lru_cache(maxsize=1024)
+def _numbers(pointers: tuple[str, ...]) -> frozenset:
+    """The diagnosis positions an SV107 names (``to_count`` of each pointer, None for one that is
+    not a number); cached, since a batch repeats the same few pointer lists."""
+    return frozenset(to_count(p) for p in pointers)
 
 
 def _in_range(pointer: str, count: int) -> bool:
@@ -64,15 +90,12 @@ def pointer_out_of_range(line, ctx):
         The pointer is how the payer knows why the service was given; a pointer to nothing fails
         front-end edits, and the line has no diagnosis to justify the drug or procedure.
     """
-    hits = Hits()
     if line.service is None:
-        return hits
+        return None
+    hits = Hits()
     count = len(ctx.claim.diagnoses)
-    top = min(count, MAX_POINTERS_TARGETS)
-    for index, pointer in _pointed(line):
-        number = to_count(pointer)
-        if number is None or not 1 <= number <= top:  # _in_range, inlined: every line
-            hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
+    for index, pointer in _out_of_range(line.pointers, min(count, MAX_POINTERS_TARGETS)):
+        hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 
 
@@ -97,13 +120,10 @@ def pointer_duplicate(line, ctx):
         malformed. The fix keeps the first occurrence of each pointer, in order, and drops a
         pointer that points at no diagnosis (DX001) when a valid one remains.
     """
-    hits = Hits()
     if line.service is None:
-        return hits
-    seen: list[str] = []
-    repeated: list[str] = []
-    for _, pointer in _pointed(line):
-        (repeated if pointer in seen else seen).append(pointer)
+        return None
+    hits = Hits()
+    seen, repeated = _repeats(line.pointers)
     if repeated:
         loc = line.service.at("SV107")
         value = ":".join(_kept(seen, len(ctx.claim.diagnoses)))
@@ -138,9 +158,9 @@ def first_pointer_missing(line, ctx):
         while a valid one remains); when the claim has a single diagnosis the fix points at it;
         otherwise the biller must choose.
     """
-    hits = Hits()
     if line.service is None or (line.pointers and line.pointers[0]) or not ctx.claim.diagnoses:
-        return hits  # a claim with no diagnoses at all is STR009's finding
+        return None  # a claim with no diagnoses at all is STR009's finding
+    hits = Hits()
     loc = line.service.at("SV107-1")
     count = len(ctx.claim.diagnoses)
     filled = _kept(line.pointers, count)
@@ -173,7 +193,8 @@ def first_pointer_missing(line, ctx):
 @lru_cache(maxsize=4096)
 def _prefixes(code: str, day) -> tuple[str, ...]:
     """The diagnosis codes or prefixes that support a drug with a coverage list (drugs table
-    ``dx_policy`` = coverage); () for a drug whose list is illustrative or that has none."""
+    ``dx_policy`` = coverage); () for a drug whose list is illustrative or that has none.  ``day`` is
+    a ``tables.epoch``."""
     row = tables.get("drugs").lookup(code, on=day)
     if row is None or row.values.get("dx_policy", "") != "coverage":
         return ()
@@ -183,7 +204,7 @@ def _prefixes(code: str, day) -> tuple[str, ...]:
 
 def _supporting(claim, code, day):
     """(prefixes that support the drug, positions of claim diagnoses that match one) or None."""
-    prefixes = _prefixes(code, day)
+    prefixes = _prefixes(code, tables.epoch(day))
     if not prefixes:
         return None
     positions = [dx.position for dx in claim.diagnoses if dx.code.replace(".", "").startswith(prefixes)]
@@ -287,7 +308,7 @@ def _unpointed(claim, ctx):
             if ln.service is not None
             and id(ln) not in flagged
             and claim.line_date(ln) == day
-            and not wanted.intersection(to_count(p) for p in ln.pointers)
+            and wanted.isdisjoint(_numbers(ln.pointers))
         ]
         if not missing:
             continue

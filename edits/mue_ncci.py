@@ -13,6 +13,8 @@ FAMILY = Family("mue-ncci", "Units over the medically unlikely edit; NCCI proced
 BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 MUE_TABLE = {"837P": "practitioner", "837I": "facility"}
 PTP_TABLE = {"837P": "practitioner", "837I": "hospital"}
+MAI_POLICY = frozenset({"1", "2"})  # MUE adjudication indicators of MUE001 (line, date of service)
+MAI_CLINICAL = frozenset({"3"})  # MUE002
 
 
 @cache
@@ -33,18 +35,28 @@ def _units_by_code_day(claim, table: str) -> dict:
 
 def _mue_rows(claim) -> list:
     """(code, date, lines, MUE row) for every code of the claim with an MUE on its date."""
-    mue = tables.get("mue")
     table = MUE_TABLE[claim.transaction]
+    by_code_day = _units_by_code_day(claim, table)
+    if not by_code_day:
+        return []
+    mue = tables.get("mue")
     found = []
-    for (code, day), lines in _units_by_code_day(claim, table).items():
+    for (code, day), lines in by_code_day.items():
         row = mue.lookup(table, code, on=day)
         if row is not None:
             found.append((code, day, lines, row))
     return found
 
 
-def _mue_over(claim, ctx, adjudication: set[str]):
-    for code, day, lines, row in ctx.once("mue", lambda: _mue_rows(claim)):
+def _mue_over(claim, ctx, adjudication: frozenset[str]) -> list:
+    rows = ctx.cache.get("mue")
+    if rows is None:
+        rows = ctx.cache["mue"] = _mue_rows(claim)
+    return list(_over(rows, adjudication)) if rows else []
+
+
+def _over(rows: list, adjudication: frozenset[str]):
+    for code, day, lines, row in rows:
         if row.values["mai"] not in adjudication:
             continue
         limit = int(row.values["mue_value"])
@@ -85,7 +97,7 @@ def units_over_mue(claim, ctx):
         Units above the MUE are denied outright; with indicator 2 the denial cannot be appealed.
         Check the units and the table release (the shipped rows are illustrative).
     """
-    return list(_mue_over(claim, ctx, {"1", "2"}))
+    return _mue_over(claim, ctx, MAI_POLICY)
 
 
 @FAMILY.edit(
@@ -108,7 +120,7 @@ def units_over_clinical_mue(claim, ctx):
         The excess units are denied, but the denial may be overturned on appeal with medical
         records: review the documentation before sending.
     """
-    return list(_mue_over(claim, ctx, {"3"}))
+    return _mue_over(claim, ctx, MAI_CLINICAL)
 
 
 def _pairs(claim, ctx) -> list:

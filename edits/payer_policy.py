@@ -35,7 +35,8 @@ def s_code_on_medicare(line, ctx):
         Home infusion for a Medicare patient is billed as DME (pump, drug, supplies) to the DME
         MAC or as Part B home infusion therapy services by a qualified supplier.
     """
-    hits = Hits()
     if line.proc_qualifier in ("HC", "") and S_CODE.fullmatch(line.code) and line.service is not None:
+        hits = Hits()
         hits.add(line.service.at(f"{line.code_element}-2"), line.code)
-    return hits
+        return hits
+    return None

@@ -70,11 +70,13 @@ def line_auth_repeats_claim(line, ctx):
         one (X12 RFI 2459); payers reject or pend the duplicate. The fix deletes the line REF*G1;
         the claim number still covers the line.
     """
-    hits = Hits()
-    claim_auth = ctx.claim.prior_auth.strip()
     ref = line.prior_auth_ref
-    if ref is None or not claim_auth or line.prior_auth.strip() != claim_auth:
-        return hits
+    if ref is None:
+        return None  # most lines: no line authorization
+    claim_auth = ctx.claim.prior_auth.strip()
+    if not claim_auth or line.prior_auth.strip() != claim_auth:
+        return None
+    hits = Hits()
     fix = Fix("delete", ref.at(), None, line.prior_auth, "safe", f"Remove the line REF*G1 {line.prior_auth}")
     hits.add(ref.at("REF02"), line.prior_auth, None, fix=fix)
     return hits

@@ -44,10 +44,13 @@ def times_missing(claim, ctx):
     """
     hits = Hits()
     view = admin.for_claim(ctx)
+    untimed = [e for e in view.lines if e.time_based and not e.times.intervals and not e.times.problems]
+    if not untimed:
+        return hits  # every time-based line is timed or reported as unreadable
     covered = {id(a) for adm in view.administrations() if adm.timed for a in adm.lines}
-    for entry in view.lines:
-        if not entry.time_based or entry.times.intervals or entry.times.problems or id(entry) in covered:
-            continue  # timed, reported as unreadable, or part of an administration timed on another line
+    for entry in untimed:
+        if id(entry) in covered:
+            continue  # part of an administration timed on another line
         line = entry.line
         hits.add(
             line.service.at(line.code_element + "-2"),

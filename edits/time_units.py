@@ -404,10 +404,10 @@ def minutes_unit_basis(line, ctx):
         the claim is rejected or grossly overpaid. Infusion time goes in the record, units in
         SV104. For an initial or sequential service the fix bills 1 unit (UN).
     """
-    hits = Hits()
     code = line.code
     if line.unit_basis != "MJ" or (code.isdigit() and "00100" <= code <= "01999"):
-        return hits
+        return None
+    hits = Hits()
     entry = admin.entry(ctx, line)
     fix = None
     if entry.kind in ("initial", "sequential", "injection", "concurrent"):

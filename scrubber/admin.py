@@ -114,8 +114,8 @@ class _Facts(NamedTuple):
 
 @lru_cache(maxsize=1 << 14)
 def _code_facts(code: str, day: dt.date | None) -> _Facts:
-    """What AdminLine copies from the tables for a code on a date of service; cached, since a batch
-    bills the same few codes over and over."""
+    """What AdminLine copies from the tables for a code on a date of service (``day`` is a
+    ``tables.epoch``); cached, since a batch bills the same few codes over and over."""
     info = tables.get("admin_codes").lookup(code, on=day)
     if info is not None:
         values = info.values
@@ -158,9 +158,7 @@ class ClaimAdmin:
     def administrations(self) -> list:
         """The claim's infusions with their add-on hour lines (``clock.administrations``), computed once."""
         if self._groups is None:
-            from .clock import administrations
-
-            self._groups = administrations(self)
+            self._groups = clock.administrations(self)
         return self._groups
 
     def on_day(self, day: dt.date | None) -> list[AdminLine]:
@@ -265,23 +263,26 @@ def _line_times(
 
 def build(claim: Claim, record: AdminTimes) -> ClaimAdmin:
     day0 = claim.service_date
+    epoch = tables.epoch
     days = [line.date_from or day0 for line in claim.lines]
-    facts = [_code_facts(line.code, day) for line, day in zip(claim.lines, days, strict=True)]
+    facts = [_code_facts(line.code, epoch(day)) for line, day in zip(claim.lines, days, strict=True)]
     # a claim note times the claim's one timed primary line
     timed = [i for i, f in enumerate(facts) if f.time_based and f.kind in ("initial", "sequential", "visit")]
     claim_primary = timed[0] if len(timed) == 1 else None
     claim_note = [n.text for n in claim.notes] if claim_primary is not None else []
+    rows = bool(record.rows)
     lines = []
     for index, (line, fact, day) in enumerate(zip(claim.lines, facts, days, strict=True)):
-        note = claim_note if index == claim_primary else []
-        times = _line_times(claim, line, record, note, day, fact.info is not None)
         info, kind, family, time_based, drug_family = fact
+        if rows or info is not None:
+            note = claim_note if index == claim_primary else []
+            times = _line_times(claim, line, record, note, day, info is not None)
+        else:
+            times = LineTimes()  # neither a record row nor an administration code's note: untimed
         lines.append(AdminLine(line, info, times, day, line.code, kind, family, time_based, drug_family))
     view = ClaimAdmin(claim, lines)
     if any(a.times.late for a in lines):
-        from .clock import accept_late
-
-        accept_late(view)
+        clock.accept_late(view)
     return view
 
 
@@ -296,3 +297,7 @@ def for_claim(ctx) -> ClaimAdmin:
 def entry(ctx, line: ServiceLine) -> AdminLine:
     """The administration view of one line of the context's claim."""
     return for_claim(ctx).entry(line)
+
+
+# clock groups the view's lines (and imports this module's records): imported last, it finds them
+from . import clock  # noqa: E402

@@ -32,11 +32,12 @@ from .model import (
     service_date,
     to_count,
 )
-from .read import ISA_LEN, InputError, Segment, SegmentReader
+from .read import InputError, Segment, SegmentReader
 
 DX_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR", "BN"})
 POINTER_DX_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
 ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "HL"})
+HI_ELEMENTS = tuple(f"HI{index:02d}-2" for index in range(13))  # HI01-2 .. HI12-2, by element index
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,18 +448,18 @@ class Builder:
                     len(dxs) + 1,
                     qual,
                     parts[1] if len(parts) > 1 else "",
-                    Loc(seg.ordinal, "HI", f"HI{index:02d}-2", "2300"),
+                    Loc(seg.ordinal, "HI", HI_ELEMENTS[index] if index < 13 else f"HI{index:02d}-2", "2300"),
                 )
             )
         return None
 
     def _seg_NTE(self, seg: Segment):
         if self.line is not None and self.area == "2400":
-            self.line.notes.append(
-                Note(seg.get(1), seg.get(2), Loc(seg.ordinal, "NTE", "NTE02", "2300/2400"))
-            )
+            e = seg.padded(3)
+            self.line.notes.append(Note(e[1], e[2], Loc(seg.ordinal, "NTE", "NTE02", "2300/2400")))
         elif self.claim is not None and self.area == "2300":
-            self.claim.notes.append(Note(seg.get(1), seg.get(2), Loc(seg.ordinal, "NTE", "NTE02", "2300")))
+            e = seg.padded(3)
+            self.claim.notes.append(Note(e[1], e[2], Loc(seg.ordinal, "NTE", "NTE02", "2300")))
         return None
 
     def _seg_DTP(self, seg: Segment):
@@ -521,20 +522,22 @@ class Builder:
 
     def _seg_LIN(self, seg: Segment):
         if self.line is not None:
-            self.line.drugs.append(Drug(SegRef(seg.ordinal, "LIN", "2300/2400/2410"), seg.get(2), seg.get(3)))
+            e = seg.padded(4)
+            self.line.drugs.append(Drug(SegRef(seg.ordinal, "LIN", "2300/2400/2410"), e[2], e[3]))
             self.area = "2410"
         return None
 
     def _seg_CTP(self, seg: Segment):
         if self.line is not None and self.area == "2410" and self.line.drugs:
             drug = self.line.drugs[-1]
+            e = seg.padded(6)
             self.line.drugs[-1] = Drug(
                 drug.ref,
                 drug.qualifier,
                 drug.ndc,
                 SegRef(seg.ordinal, "CTP", "2300/2400/2410"),
-                seg.get(4),
-                seg.get(5).split(self.comp)[0],
+                e[4],
+                e[5].split(self.comp)[0],
             )
         return None
 

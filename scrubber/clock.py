@@ -106,11 +106,12 @@ def administrations(view: ClaimAdmin) -> list[Administration]:
         for a in view.lines
         if a.kind in ("initial", "sequential", "visit") and a.attr("addon_hour")
     ]
+    addons = [a for a in view.lines if a.kind == "addon-hour"]
+    if not addons:
+        return found
     position = {id(a): i for i, a in enumerate(view.lines)}
     secondary: dict = {}
-    for addon in view.lines:
-        if addon.kind != "addon-hour":
-            continue
+    for addon in addons:
         same_day = [adm for adm in found if adm.primary.day == addon.day]
         candidates = [adm for adm in same_day if adm.primary.attr("addon_hour") == addon.code]
         if not candidates and addon.family == "hydration":

@@ -16,6 +16,8 @@ import re
 from functools import cache, lru_cache
 from pathlib import Path
 
+from . import tables
+
 PACKAGE = "simple_icd_10_cm"
 
 
@@ -89,9 +91,8 @@ def billable_children(code: str, limit: int = 6) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def status_on(code: str, day) -> str:
     """``status`` for a date of service: the icd10cm_history table's dated rows win over the
-    package's single release (a code used before it took effect is unknown)."""
-    from . import tables
-
+    package's single release (a code used before it took effect is unknown).  Cached: callers
+    pass the ``tables.epoch`` of the date of service, on which the table answers alike."""
     code = _normal(code)
     rows = tables.get("icd10cm_history").rows.get((code,))
     if rows and day is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation, getcontext, localcontext
 from functools import lru_cache
 
 
@@ -53,6 +53,7 @@ class SegRef:
 # stays within Decimal's default 28-digit precision.
 MAX_NUMBER_TEXT = 40
 MAX_NUMBER_EXPONENT = 17
+CENT = Decimal("0.01")
 
 
 @lru_cache(maxsize=4096)
@@ -322,10 +323,15 @@ def money(value: Decimal, like: str = "") -> str:
         raise ValueError("not a finite amount")
     if not value:
         value = abs(value)  # no "-0"
-    # precision for every digit of the amount: the default 28 would refuse a larger quantize
-    with localcontext() as ctx:
-        ctx.prec = max(28, value.adjusted() + 4)
-        text = f"{value.quantize(Decimal('0.01')):f}"
+    # precision for every digit of the amount: the default 28 would refuse a larger quantize (the
+    # context is entered only then: a quantize that fits gives the same digits in either)
+    prec = max(28, value.adjusted() + 4)
+    if getcontext().prec >= prec:
+        text = f"{value.quantize(CENT):f}"
+    else:
+        with localcontext() as ctx:
+            ctx.prec = prec
+            text = f"{value.quantize(CENT):f}"
     if "." in like and len(like.rsplit(".", 1)[1]) == 2:
         return text
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -11,7 +11,7 @@ The shipped rows are defaults from RULES.md; payer contracts decide the real val
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 from . import tables
 
@@ -42,5 +42,15 @@ def values(ctx, table: str, day: dt.date | None) -> dict[str, str] | None:
 
 
 def setting(ctx, table: str, column: str, day: dt.date | None, default: str = "") -> str:
+    if not ctx.config.policy.get(ctx.profile):  # no override for the profile: the table's value
+        return _table_setting(table, ctx.profile, tables.epoch(day), column, default)
     found = values(ctx, table, day)
     return (found or {}).get(column, default).strip()
+
+
+@lru_cache(maxsize=4096)
+def _table_setting(table: str, profile: str, day: dt.date | None, column: str, default: str) -> str:
+    """``setting`` from the table alone (``day`` a ``tables.epoch``); cached, since edits ask for the
+    same few settings on every line."""
+    row = tables.get(table).lookup(profile, on=day)
+    return (row.values if row is not None else {}).get(column, default).strip()

@@ -8,6 +8,7 @@ the **date of service**, never today.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import hashlib
@@ -158,6 +159,34 @@ def releases() -> dict[str, str]:
 
     out["icd10cm"] = f"{icd10.release()} (simple-icd-10-cm {icd10.package_version()})"
     return out
+
+
+@cache
+def _boundaries() -> tuple[dt.date, ...]:
+    """Every day on which a lookup in some reference table may answer differently from the day
+    before: each row's ``effective_from`` and the day after its ``effective_to``."""
+    found: set[dt.date] = set()
+    for name in read_manifest():
+        for rows in get(name).rows.values():
+            for row in rows:
+                if row.effective_from is not None:
+                    found.add(row.effective_from)
+                if row.effective_to is not None and row.effective_to < dt.date.max:
+                    found.add(row.effective_to + dt.timedelta(days=1))
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=1 << 12)
+def epoch(day: dt.date | None) -> dt.date | None:
+    """The first day of the period between two table boundaries (``_boundaries``) that holds ``day``
+    (``date.min`` before the first): every table lookup answers on it as on ``day``.  A cache of a
+    pure function of table lookups is keyed by ``(code, epoch(day))``, so a batch whose dates of
+    service spread over months still hits it.  None stays None (a lookup on no date)."""
+    if day is None:
+        return None
+    bounds = _boundaries()
+    index = bisect.bisect_right(bounds, day)
+    return bounds[index - 1] if index else dt.date.min
 
 
 @lru_cache(maxsize=1024)
