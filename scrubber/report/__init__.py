@@ -1,6 +1,6 @@
 """One small writer per format; each takes a Result and a text stream (a binary one for BINARY).
 
-Writers are imported on first use: the text writer pulls in rich and the CSV writer pandas,
+Writers are imported on first use: the text writer pulls in rich and the XLSX writer XlsxWriter,
 which a JSON run does not need to pay for at start-up.
 """
 
