@@ -22,7 +22,7 @@ from io import BytesIO
 from typing import BinaryIO
 
 from .. import __version__
-from ..findings import CATEGORIES
+from ..findings import CATEGORIES, Severity
 from ..pipeline import Result
 from .claims import Tallies, amount, headline, held_charge
 from .csv_report import COLUMNS
@@ -30,8 +30,8 @@ from .html_build import text
 
 MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 MAX_TEXT = 32_767  # Excel's limit of a cell's text, in UTF-16 units
-COMPRESSION = 1  # deflate level: the workbook is 15% larger than at zlib's default, written 3 times faster
-FLUSH = 2000  # rows joined and written to the spool at a time
+COMPRESSION = 1  # deflate level: the workbook is 30% larger than at zlib's default, zipped 2.5 times faster
+FLUSH = 500  # rows joined and written to the spool at a time
 WIDTHS = {
     "file": 28,
     "claim_id": 16,
@@ -61,6 +61,7 @@ CLAIM_COLUMNS = (
     "error_categories",
 )
 CHANGE_COLUMNS = ("claim_id", "line", "segment", "ordinal", "before", "after", "edit", "title")
+_LABEL = {s: s.label for s in Severity}  # Severity.label costs an enum lookup per finding
 FINDING_KINDS = "".join("i" if c in ("line", "ordinal") else "s" for c in COLUMNS)  # see _Sheet
 
 _ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")  # text Excel would read as an escape: escape its "_"
@@ -297,7 +298,7 @@ def _finding_values(f) -> tuple:
         f.edit,
         f.name,
         f.category,
-        f.severity.label,
+        _LABEL[f.severity],
         f.message,
         loc.segment if loc else None,
         loc.ordinal if loc else None,
