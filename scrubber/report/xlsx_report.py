@@ -18,13 +18,14 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from io import BytesIO
 from typing import BinaryIO
 
 from .. import __version__
 from ..findings import CATEGORIES, Severity
 from ..pipeline import Result
-from .claims import Tallies, amount, headline, held_charge
+from .claims import amount, headline, held_charge
 from .csv_report import COLUMNS
 from .html_build import text
 
@@ -123,20 +124,22 @@ class _Sheet:
         self.ws.write_row(0, 0, columns, bold)
         self.ws.freeze_panes(1, 0)
 
-    def add(self, values) -> bool:
-        """One row (a value per column); False past Excel's limit, when the row is not written."""
-        if self.rows >= MAX_ROWS:
-            return False
-        self.rows += 1
-        r = self.rows + 1  # the sheet's row number, under the header
-        self._pending.append(self._fast(r, values) or _careful_row(self._cells, r, values))
-        if len(self._pending) >= FLUSH:
-            self._flush()
-        return True
+    def write_rows(self, rows) -> None:
+        """Rows in order, each a value per column; those past Excel's limit are read but left out."""
+        fast, cells, pending = self._fast, self._cells, self._pending
+        r = self.rows + 1  # the sheet's row number of the last row written (the header is 1)
+        for values in rows:
+            if r > MAX_ROWS:
+                continue
+            r += 1
+            pending.append(fast(r, values) or _careful_row(cells, r, values))
+            if len(pending) >= FLUSH:
+                self._flush()
+        self.rows = r - 1
 
     def _flush(self) -> None:
         self.spool.write("".join(self._pending).encode("utf-8"))
-        self._pending = []
+        self._pending.clear()
 
     def close(self) -> None:
         self._flush()
@@ -167,7 +170,9 @@ def _compile_row(cells, kinds: str):
     names = [f"v{i}" for i in range(len(kinds))]
     texts = [f"{v} or ''" for v, k in zip(names, kinds, strict=True) if k == "s"]
     checks = [
-        f"({v} is None or type({v}) is int)" if k == "i" else f"({v} is None or _finite({v}))"
+        f"({v} is None or type({v}) is int)"
+        if k == "i"
+        else f"({v} is None or type({v}) is int or (type({v}) is float and {v} - {v} == 0))"  # finite
         for v, k in zip(names, kinds, strict=True)
         if k != "s"
     ]
@@ -192,13 +197,9 @@ def row(r, values):
         return None
     return "".join(('<row r="', str(r), '">', {", ".join(parts)}, "</row>"))
 """
-    scope = {"_finite": _finite}
+    scope = {}
     exec(compile(source, f"<xlsx row of {len(kinds)} columns>", "exec"), scope)  # noqa: S102 - our own text
     return scope["row"]
-
-
-def _finite(v) -> bool:
-    return (type(v) is float and math.isfinite(v)) or type(v) is int
 
 
 def _careful_row(cells, r: int, values) -> str:
@@ -238,20 +239,18 @@ def write(result: Result, out: BinaryIO) -> None:
         findings = _Sheet(book, "Findings", COLUMNS, FINDING_KINDS, bold)
         claims = _Sheet(book, "Claims", CLAIM_COLUMNS, "sssssfiiiiss", bold, {"charge": money})
         sheets += [findings, claims]
-        tallies = Tallies.of(_written(result.findings, findings))
-        for r in result.claim_rows:
-            claims.add(_claim_values(r))
+        counts = Counter()  # findings by category and severity, for the Summary
+        findings.write_rows(_finding_rows(result.findings, counts))
+        claims.write_rows(map(_claim_values, result.claim_rows))
         if result.changes is not None:
             changes = _Sheet(book, "Changes", CHANGE_COLUMNS, "sisissss", bold)
             skipped = _Sheet(book, "Skipped", ("claim_id", "edit", "reason"), "sss", bold)
             sheets += [changes, skipped]
-            for c in result.changes:
-                changes.add([c[k] for k in CHANGE_COLUMNS])
-            for s in result.fix_skipped or ():
-                skipped.add((s["claim_id"], s["edit"], s["reason"]))
+            changes.write_rows([c[k] for k in CHANGE_COLUMNS] for c in result.changes)
+            skipped.write_rows((s["claim_id"], s["edit"], s["reason"]) for s in result.fix_skipped or ())
         for sheet in sheets:
             sheet.close()
-        _summary(book, summary, result, tallies, findings.rows, bold, money)
+        _summary(book, summary, result, counts, findings.rows, bold, money)
         book.close()
         _package(skeleton, sheets, out)
     finally:
@@ -287,8 +286,14 @@ def _member(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return member
 
 
+def _finding_rows(findings, counts: Counter):
+    """The findings as the Findings sheet's rows, in COLUMNS order, counted into ``counts``."""
+    for f in findings:
+        yield _finding_values(f)
+        counts[f.category, f.severity] += 1
+
+
 def _finding_values(f) -> tuple:
-    """A finding as the Findings sheet's row, in COLUMNS order."""
     loc, fix = f.loc, f.fix
     return (
         f.file,
@@ -329,13 +334,7 @@ def _claim_values(r) -> tuple:
     )
 
 
-def _written(items, sheet: _Sheet):
-    for f in items:
-        sheet.add(_finding_values(f))
-        yield f
-
-
-def _summary(book, ws, result: Result, tallies: Tallies, written: int, bold, money) -> None:
+def _summary(book, ws, result: Result, counts: Counter, written: int, bold, money) -> None:
     ws.set_column(0, 0, 34)
     ws.set_column(1, 4, 16)
     ws.write_row(0, 0, ("measure", "value"), bold)
@@ -370,8 +369,8 @@ def _summary(book, ws, result: Result, tallies: Tallies, written: int, bold, mon
     n += 2
     ws.write_row(n, 0, ("category", "errors", "warnings", "info", "charge at risk"), bold)
     for c in CATEGORIES:
-        if tallies.by_category[c]:
+        by_severity = [counts[c, s] for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)]
+        if any(by_severity):
             n += 1
-            counts = [tallies.by_category_severity[(c, s)] for s in ("error", "warning", "info")]
-            ws.write_row(n, 0, (c, *counts))
+            ws.write_row(n, 0, (c, *by_severity))
             ws.write_number(n, 4, amount(risk["by_category"].get(c, 0)), money)
