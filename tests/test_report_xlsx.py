@@ -328,3 +328,27 @@ def test_workbook_streams_to_an_unseekable_output(tmp_path):
     out = tmp_path / "piped.xlsx"
     out.write_bytes(bytes(pipe.data))
     assert len(pd.read_excel(out, sheet_name="Findings")) == 5
+
+
+def test_values_of_an_unexpected_type_are_written_as_before(tmp_path):
+    """A number in a text column is a number (0 too), anything else is its text; None is blank."""
+    from decimal import Decimal
+
+    result = tricky_result(TRICKY[:2], claims=1)
+    result.changes = [
+        {"claim_id": 0, "line": True, "segment": "SV1", "ordinal": 7, "before": Decimal("1.50")}
+        | {"after": None, "edit": "T001", "title": "a & b"},
+        {"claim_id": "C2", "line": 2, "segment": 5, "ordinal": None, "before": "x", "after": "=1+1"}
+        | {"edit": "T001", "title": ""},
+    ]
+    result.fix_skipped = [{"claim_id": "C3", "edit": "T002", "reason": "stale <value>"}]
+    out = tmp_path / "t.xlsx"
+    write_workbook(result, out)
+    book = load_workbook(out)
+    rows = [[c.value for c in row] for row in book["Changes"].iter_rows(min_row=2)]
+    assert rows == [
+        [0, 1, "SV1", 7, "1.50", None, "T001", "a & b"],
+        ["C2", 2, 5, None, "x", "=1+1", "T001", None],
+    ]
+    assert book["Changes"]["F3"].data_type == "s"
+    assert [c.value for c in book["Skipped"][2]] == ["C3", "T002", "stale <value>"]
