@@ -30,7 +30,7 @@ from .cli import (
     summary_option,
     write_report,
 )
-from .fixer import Temps, claim_diff, fix_file
+from .fixer import AuditTrail, Temps, claim_diff, fix_file
 from .pipeline import Engine, exit_code, merge_risk, settle
 from .read import InputError
 
@@ -144,7 +144,7 @@ def fix(
         except OSError as exc:
             fail(f"{path}: cannot read: {_why(exc)}")
         result = outcome.result
-        result.changes = [c.as_dict() for c in outcome.changes]
+        result.changes = AuditTrail(outcome.changes)
         result.fix_skipped = [s.as_dict() for s in outcome.skipped]
         for bad in result.unreadable:
             fail(f"{path}: {bad.error}")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from .fixapply import Change, Recount, Skipped
 from .fixer import Outcome, Temps, _pseudo_finding, write_segments
 from .gate import _Writer, open_stream, scrub_path
-from .pipeline import Engine
+from .pipeline import Engine, Spool
 from .stream import RawSeg, RawStream, Unit, Walker
 
 BATCH = 500  # claims per validated interchange: pyx12 has a fixed cost per call (~0.3 s)
@@ -86,12 +86,21 @@ def keep_what_validates(
     have: (path of the new file, its check), or None when no claim is reverted."""
     changed = {c.claim_id for c in outcome.changes if c.claim_id is not None}
     worse = _worse(original, fixed, changed, validator)
+    del changed
     if not worse:
         return None
-    for cid in dict.fromkeys(cid for _, cid in worse):
-        reverted = [c for c in outcome.changes if c.claim_id == cid]
-        outcome.changes = [c for c in outcome.changes if c.claim_id != cid]
-        for change in reverted:
+    # one pass over the audit trail: the reverted claims' changes come out, claim by claim in the
+    # order they were judged worse, each claim's in audit-trail order
+    reverted: dict[str, list[Change]] = {cid: [] for _, cid in worse}
+    kept = Spool()
+    for change in outcome.changes:
+        if change.claim_id in reverted:
+            reverted[change.claim_id].append(change)
+        else:
+            kept.append(change)
+    outcome.changes = kept
+    for changes in reverted.values():
+        for change in changes:
             outcome.skipped.append(
                 Skipped(
                     _pseudo_finding(change, name),
