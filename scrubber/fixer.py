@@ -37,7 +37,17 @@ from .pipeline import Engine, Result, Spool
 from .rawfile import RawFile
 from .stream import RawStream, Walker
 
-__all__ = ["AuditTrail", "Change", "Outcome", "Skipped", "Temps", "claim_diff", "fix_data", "fix_file", "recount"]
+__all__ = [
+    "AuditTrail",
+    "Change",
+    "Outcome",
+    "Skipped",
+    "Temps",
+    "claim_diff",
+    "fix_data",
+    "fix_file",
+    "recount",
+]
 
 MAX_PASSES = 3
 
@@ -259,7 +269,9 @@ def _line_labels(raw: RawFile) -> dict[str, list[str]]:
     return out
 
 
-def _line_moves(before: RawFile, after: RawFile, changes: Iterable[Change]) -> dict[tuple[str, str], str | None]:
+def _line_moves(
+    before: RawFile, after: RawFile, changes: Iterable[Change]
+) -> dict[tuple[str, str], str | None]:
     """(claim id, LX01 before the pass) -> LX01 after it, None for a removed line."""
     removed = {(c.claim_id, str(c.line)) for c in changes if c.before.startswith("LX") and c.after == ""}
     now = _line_labels(after)
