@@ -117,11 +117,17 @@ def fix(
         help="Keep a claim's original segments when pyx12 finds a new error.",
     ),
     fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity left that makes exit 1."),
+    jobs: int | None = typer.Option(
+        None,
+        "--jobs",
+        "-j",
+        help="Processes for one large file and for pyx12's judge (0 = one per core, 1 = no workers).",
+    ),
     quiet: bool = quiet_option(),
     summary_json: str | None = summary_option(),
 ) -> None:
     """Apply the edits' fixes (safe ones unless --unsafe-fixes), re-check, and write the corrected file."""
-    cfg, record = settings(config, select, ignore, payer, fail_on, times)
+    cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs)
     if not diff and not output:
         fail("fix needs --output FILE (or --diff)")
     if path == "-":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import io
 import multiprocessing
+import pickle
 import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -88,8 +89,8 @@ def _batches(original: str, fixed: str, changed: set) -> Iterator[tuple[list, li
         if uf.claim_id in changed:
             batch.append((k, uo, uf))
             if len(batch) >= BATCH:
-                yield batch, [_delimiters(s) for s in streams]
-                batch = []
+                done, batch = batch, []  # the consumer's alone: it may drop it once pickled
+                yield done, [_delimiters(s) for s in streams]
     if batch:
         yield batch, [_delimiters(s) for s in streams]
 
@@ -97,8 +98,8 @@ def _batches(original: str, fixed: str, changed: set) -> Iterator[tuple[list, li
 _VALIDATOR = None  # the judge's validator, for the forked workers
 
 
-def _work(job) -> list[tuple[int, str]]:
-    return _judge(*job, _VALIDATOR)
+def _work(job: bytes) -> list[tuple[int, str]]:
+    return _judge(*pickle.loads(job), _VALIDATOR)
 
 
 def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) -> list[tuple[int, str]]:
@@ -116,11 +117,15 @@ def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) ->
     stop = threading.Event()
 
     def throttled():
+        # each batch pickled at once: its units share their envelope segments, which the pickle
+        # holds once (a tenth of the objects' size), so the batches in flight cost little here
         for job in _batches(original, fixed, changed):
+            packed = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+            del job
             slots.acquire()
             if stop.is_set():  # a batch failed: the pool's feeder must not wait here
                 return
-            yield job
+            yield packed
 
     pool = multiprocessing.get_context("fork").Pool(processes=jobs)
     try:

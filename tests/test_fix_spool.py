@@ -117,3 +117,35 @@ def test_the_judge_in_worker_processes_gives_the_one_process_answer(monkeypatch)
     reverted = {s.finding.claim_id for s in serial.skipped if "pyx12" in s.reason}
     assert len(reverted) > 5  # the fake judge made some claims worse
     assert not reverted & {c.claim_id for c in serial.changes}
+
+
+@pytest.mark.skipif(not GENERATOR.is_file(), reason="the shared generator is not there")
+def test_a_judge_that_fails_in_a_worker_fails_the_run_without_hanging(monkeypatch):
+    data = subprocess.run(
+        [sys.executable, str(GENERATOR), "-n", "400", "--seed", "49"], check=True, capture_output=True
+    ).stdout
+    monkeypatch.setattr(fixjudge, "BATCH", 2)
+
+    def broken(data: bytes):
+        raise RuntimeError("the judge broke")
+
+    with pytest.raises(RuntimeError, match="the judge broke"):
+        fix_data(data, "gen.x12", Engine(Config(jobs=2)), validator=broken)
+
+
+def test_fix_takes_jobs_as_check_does(tmp_path):
+    from typer.testing import CliRunner
+
+    from scrubber.cli import app
+
+    source = Path(__file__).resolve().parents[1] / "sample_837" / "837p_defects.x12"
+    runner = CliRunner()
+    bad = runner.invoke(app, ["fix", str(source), "-o", str(tmp_path / "a.x12"), "--jobs", "-1"])
+    assert bad.exit_code == 2
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"fixed{jobs}.x12"
+        done = runner.invoke(app, ["fix", str(source), "-o", str(out), "-j", jobs, "--quiet"])
+        assert done.exit_code in (0, 1), done.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
