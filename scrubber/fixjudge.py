@@ -105,7 +105,8 @@ def _work(job: bytes) -> list[tuple[int, str]]:
 def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) -> list[tuple[int, str]]:
     """(position, claim id) of each changed claim that the correction makes worse, in file order.
     With ``jobs`` > 1 and more than one batch, the batches are judged in that many forked worker
-    processes (at most 2 x jobs batches in flight); the answer is the same."""
+    processes (a batch each and one waiting: the main process holds the rest of the batches only
+    as it cuts them); the answer is the same."""
     worse: list[tuple[int, str]] = []
     if jobs < 2 or len(changed) <= BATCH:
         for batch, streams in _batches(original, fixed, changed):
@@ -113,7 +114,7 @@ def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) ->
         return worse
     global _VALIDATOR
     _VALIDATOR = validator
-    slots = threading.Semaphore(2 * jobs)
+    slots = threading.Semaphore(jobs + 1)
     stop = threading.Event()
 
     def throttled():
@@ -134,7 +135,7 @@ def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) ->
             worse += found
     finally:
         stop.set()
-        slots.release(2 * jobs)
+        slots.release(jobs + 1)
         pool.terminate()
         pool.join()
         _VALIDATOR = None
