@@ -5,7 +5,8 @@ The changed claims are taken in batches; each batch is written as a small interc
 claims pyx12 finds errors in are written again as the input had them.  A claim whose corrected
 form draws implementation-guide errors it did not draw before (a different list, at least as
 long) keeps its original segments, and its changes are reported as skipped.  The whole file is
-never validated again.
+never validated again.  With the engine's ``jobs`` above one and more than one batch, the batches
+are judged in forked worker processes, their answers taken in file order (the same answer).
 """
 
 from __future__ import annotations
