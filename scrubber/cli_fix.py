@@ -30,7 +30,7 @@ from .cli import (
     summary_option,
     write_report,
 )
-from .fixer import Temps, claim_diff, fix_file
+from .fixer import AuditTrail, Temps, claim_diff, fix_file
 from .pipeline import Engine, exit_code, merge_risk, settle
 from .read import InputError
 
@@ -117,11 +117,17 @@ def fix(
         help="Keep a claim's original segments when pyx12 finds a new error.",
     ),
     fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Lowest severity left that makes exit 1."),
+    jobs: int | None = typer.Option(
+        None,
+        "--jobs",
+        "-j",
+        help="Processes for one large file and for pyx12's judge (0 = one per core, 1 = no workers).",
+    ),
     quiet: bool = quiet_option(),
     summary_json: str | None = summary_option(),
 ) -> None:
     """Apply the edits' fixes (safe ones unless --unsafe-fixes), re-check, and write the corrected file."""
-    cfg, record = settings(config, select, ignore, payer, fail_on, times)
+    cfg, record = settings(config, select, ignore, payer, fail_on, times, jobs)
     if not diff and not output:
         fail("fix needs --output FILE (or --diff)")
     if path == "-":
@@ -144,7 +150,7 @@ def fix(
         except OSError as exc:
             fail(f"{path}: cannot read: {_why(exc)}")
         result = outcome.result
-        result.changes = [c.as_dict() for c in outcome.changes]
+        result.changes = AuditTrail(outcome.changes)
         result.fix_skipped = [s.as_dict() for s in outcome.skipped]
         for bad in result.unreadable:
             fail(f"{path}: {bad.error}")

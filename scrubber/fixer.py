@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import difflib
 import filecmp
+import itertools
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -32,11 +33,21 @@ from typing import BinaryIO
 from .findings import Finding, Fix
 from .fixapply import CLAIM_END, Change, Recount, Skipped, WindowPass, recount
 from .gate import scrub_path
-from .pipeline import Engine, Result
+from .pipeline import Engine, Result, Spool
 from .rawfile import RawFile
 from .stream import RawStream, Walker
 
-__all__ = ["Change", "Outcome", "Skipped", "Temps", "claim_diff", "fix_data", "fix_file", "recount"]
+__all__ = [
+    "AuditTrail",
+    "Change",
+    "Outcome",
+    "Skipped",
+    "Temps",
+    "claim_diff",
+    "fix_data",
+    "fix_file",
+    "recount",
+]
 
 MAX_PASSES = 3
 
@@ -44,11 +55,25 @@ MAX_PASSES = 3
 @dataclass
 class Outcome:
     data: bytes = b""  # fix_data only: the corrected file in memory
-    changes: list[Change] = field(default_factory=list)
+    changes: Spool = field(default_factory=Spool)  # the audit trail, in order (spooled past 1,000)
     skipped: list[Skipped] = field(default_factory=list)
     passes: int = 0
     result: Result | None = None  # the re-check of the written data
     path: str | None = None  # fix_file: where the corrected file is (the input when unchanged)
+
+
+class AuditTrail:
+    """The report's view of an audit trail: each change as a dict (``Change.as_dict``), made as
+    it is read, so the report writers stream a spooled trail; ``len()``, true when not empty."""
+
+    def __init__(self, changes: Spool):
+        self._changes = changes
+
+    def __iter__(self) -> Iterator[dict]:
+        return (c.as_dict() for c in self._changes)
+
+    def __len__(self) -> int:
+        return len(self._changes)
 
 
 class _Feed:
@@ -79,15 +104,18 @@ class _Feed:
 
 @dataclass
 class _PassLog:
-    changes: list[Change] = field(default_factory=list)
+    """One pass's changes: the edits' (spooled, as they grow with the file), the deleted lines,
+    the fixer's own settling (spooled) and the envelope recounts."""
+
+    changes: Spool = field(default_factory=Spool)
     deletes: list[tuple[int, Change]] = field(default_factory=list)
-    settled: list[Change] = field(default_factory=list)
+    settled: Spool = field(default_factory=Spool)
     recounted: list[Change] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
-    def all_changes(self) -> list[Change]:
+    def all_changes(self) -> Iterator[Change]:
         deletes = [c for _, c in sorted(self.deletes, key=lambda d: -d[0])]
-        return self.changes + deletes + self.settled + self.recounted
+        return itertools.chain(self.changes, deletes, self.settled, self.recounted)
 
 
 def write_segments(out: BinaryIO, segments) -> None:
@@ -241,7 +269,9 @@ def _line_labels(raw: RawFile) -> dict[str, list[str]]:
     return out
 
 
-def _line_moves(before: RawFile, after: RawFile, changes: list[Change]) -> dict[tuple[str, str], str | None]:
+def _line_moves(
+    before: RawFile, after: RawFile, changes: Iterable[Change]
+) -> dict[tuple[str, str], str | None]:
     """(claim id, LX01 before the pass) -> LX01 after it, None for a removed line."""
     removed = {(c.claim_id, str(c.line)) for c in changes if c.before.startswith("LX") and c.after == ""}
     now = _line_labels(after)

@@ -5,19 +5,24 @@ The changed claims are taken in batches; each batch is written as a small interc
 claims pyx12 finds errors in are written again as the input had them.  A claim whose corrected
 form draws implementation-guide errors it did not draw before (a different list, at least as
 long) keeps its original segments, and its changes are reported as skipped.  The whole file is
-never validated again.
+never validated again.  With the engine's ``jobs`` above one and more than one batch, the batches
+are judged in forked worker processes, their answers taken in file order (the same answer).
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import multiprocessing
+import pickle
+import threading
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from .fixapply import Change, Recount, Skipped
 from .fixer import Outcome, Temps, _pseudo_finding, write_segments
 from .gate import _Writer, open_stream, scrub_path
-from .pipeline import Engine
+from .pipeline import Engine, Spool
 from .stream import RawSeg, RawStream, Unit, Walker
 
 BATCH = 500  # claims per validated interchange: pyx12 has a fixed cost per call (~0.3 s)
@@ -50,32 +55,91 @@ def _errors(units: list[Unit], stream: RawStream, validator) -> list[list[tuple[
     return found
 
 
-def _worse(original: str, fixed: str, changed: set, validator) -> list[tuple[int, str]]:
-    """(position, claim id) of each changed claim that the correction makes worse."""
-    worse: list[tuple[int, str]] = []
+def _delimiters(stream: RawStream) -> SimpleNamespace:
+    """What :class:`gate._Writer` reads of a stream, as it stands now (picklable, for a worker)."""
+    return SimpleNamespace(
+        element=stream.element,
+        terminator=stream.terminator,
+        line_end=stream.line_end,
+        drop_breaks=stream.drop_breaks,
+    )
+
+
+def _judge(batch: list[tuple[int, Unit, Unit]], streams, validator) -> list[tuple[int, str]]:
+    """(position, claim id) of each claim of one batch that the correction makes worse."""
+    after = _errors([b[2] for b in batch], streams[1], validator)
+    # a claim pyx12 accepts as corrected is never worse: only the others are judged as they were
+    suspects = [(b, now) for b, now in zip(batch, after, strict=True) if now]
+    before = _errors([b[1] for b, _ in suspects], streams[0], validator) if suspects else []
+    worse = []
+    for ((k, _, unit), now), was in zip(suspects, before, strict=True):
+        if sorted(now) != sorted(was) and len(now) >= len(was):
+            worse.append((k, unit.claim_id))
+    gc.collect()  # pyx12's maps are cyclic garbage, and the CLI collects old objects rarely
+    return worse
+
+
+def _batches(original: str, fixed: str, changed: set) -> Iterator[tuple[list, list]]:
+    """The changed claims, BATCH at a time: ((position, original unit, fixed unit), ...) with the
+    two streams' delimiters as they stand when the batch is complete."""
     batch: list[tuple[int, Unit, Unit]] = []
     streams: list[RawStream] = []
-
-    def judge() -> None:
-        after = _errors([b[2] for b in batch], streams[1], validator)
-        # a claim pyx12 accepts as corrected is never worse: only the others are judged as they were
-        suspects = [(b, now) for b, now in zip(batch, after, strict=True) if now]
-        before = _errors([b[1] for b, _ in suspects], streams[0], validator) if suspects else []
-        for ((k, _, unit), now), was in zip(suspects, before, strict=True):
-            if sorted(now) != sorted(was) and len(now) >= len(was):
-                worse.append((k, unit.claim_id))
-        batch.clear()
-        gc.collect()  # pyx12's maps are cyclic garbage, and the CLI collects old objects rarely
-
     pairs = zip(_claims(original), _claims(fixed), strict=False)
     for k, ((so, uo), (sf, uf)) in enumerate(pairs):
         streams[:] = [so, sf]
         if uf.claim_id in changed:
             batch.append((k, uo, uf))
             if len(batch) >= BATCH:
-                judge()
+                done, batch = batch, []  # the consumer's alone: it may drop it once pickled
+                yield done, [_delimiters(s) for s in streams]
     if batch:
-        judge()
+        yield batch, [_delimiters(s) for s in streams]
+
+
+_VALIDATOR = None  # the judge's validator, for the forked workers
+
+
+def _work(job: bytes) -> list[tuple[int, str]]:
+    return _judge(*pickle.loads(job), _VALIDATOR)
+
+
+def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) -> list[tuple[int, str]]:
+    """(position, claim id) of each changed claim that the correction makes worse, in file order.
+    With ``jobs`` > 1 and more than one batch, the batches are judged in that many forked worker
+    processes (a batch each and one waiting: the main process holds the rest of the batches only
+    as it cuts them); the answer is the same."""
+    worse: list[tuple[int, str]] = []
+    if jobs < 2 or len(changed) <= BATCH:
+        for batch, streams in _batches(original, fixed, changed):
+            worse += _judge(batch, streams, validator)
+        return worse
+    global _VALIDATOR
+    _VALIDATOR = validator
+    slots = threading.Semaphore(jobs + 1)
+    stop = threading.Event()
+
+    def throttled():
+        # each batch pickled at once: its units share their envelope segments, which the pickle
+        # holds once (a tenth of the objects' size), so the batches in flight cost little here
+        for job in _batches(original, fixed, changed):
+            packed = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+            del job
+            slots.acquire()
+            if stop.is_set():  # a batch failed: the pool's feeder must not wait here
+                return
+            yield packed
+
+    pool = multiprocessing.get_context("fork").Pool(processes=jobs)
+    try:
+        for found in pool.imap(_work, throttled()):
+            slots.release()
+            worse += found
+    finally:
+        stop.set()
+        slots.release(jobs + 1)
+        pool.terminate()
+        pool.join()
+        _VALIDATOR = None
     return worse
 
 
@@ -85,13 +149,22 @@ def keep_what_validates(
     """Revert every changed claim whose fixes add an implementation-guide error the input did not
     have: (path of the new file, its check), or None when no claim is reverted."""
     changed = {c.claim_id for c in outcome.changes if c.claim_id is not None}
-    worse = _worse(original, fixed, changed, validator)
+    worse = _worse(original, fixed, changed, validator, engine.jobs)
+    del changed
     if not worse:
         return None
-    for cid in dict.fromkeys(cid for _, cid in worse):
-        reverted = [c for c in outcome.changes if c.claim_id == cid]
-        outcome.changes = [c for c in outcome.changes if c.claim_id != cid]
-        for change in reverted:
+    # one pass over the audit trail: the reverted claims' changes come out, claim by claim in the
+    # order they were judged worse, each claim's in audit-trail order
+    reverted: dict[str, list[Change]] = {cid: [] for _, cid in worse}
+    kept = Spool()
+    for change in outcome.changes:
+        if change.claim_id in reverted:
+            reverted[change.claim_id].append(change)
+        else:
+            kept.append(change)
+    outcome.changes = kept
+    for changes in reverted.values():
+        for change in changes:
             outcome.skipped.append(
                 Skipped(
                     _pseudo_finding(change, name),

@@ -146,6 +146,27 @@ class FindingSink:
         return self.count
 
 
+class Spool(FindingSink):
+    """Records other than findings (a fix's audit trail) in the order they were added, held as
+    :class:`FindingSink` holds findings: past ``limit`` in memory they go to a temporary file.
+    Iterable again and again, ``len()``, true when not empty; ``append`` and ``extend`` as a list."""
+
+    def __init__(self, items=(), limit: int = 1000):
+        super().__init__(limit, waivable=False)
+        self.extend(items)
+
+    def append(self, item) -> None:
+        self.add(item)
+
+    def extend(self, items) -> None:
+        for item in items:
+            self.add(item)
+
+    def __iadd__(self, items):
+        self.extend(items)
+        return self
+
+
 @dataclass
 class Result:
     inputs: list[str]
@@ -156,7 +177,7 @@ class Result:
     claims_with_errors: int = 0
     counts: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     times: str | None = None  # the administration record's path, when one was given
-    changes: list[dict] | None = None  # scrub fix: the audit trail of every change
+    changes: Iterable[dict] | None = None  # scrub fix: the audit trail of every change (len() too)
     fix_skipped: list[dict] | None = None  # scrub fix: fixes not applied, with the reason
     gate: dict | None = None  # scrub gate: input / clean / held claim counts and the output files
     baseline: dict | None = None  # scrub check --baseline: file, entries, hidden, stale (baseline.py)

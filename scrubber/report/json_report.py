@@ -9,6 +9,7 @@ together.
 from __future__ import annotations
 
 import json
+import uuid
 from itertools import islice
 from json.encoder import encode_basestring_ascii as _str  # json.dumps' own string encoder (C)
 from typing import TextIO
@@ -23,6 +24,7 @@ BATCH = 1000  # findings per write
 SEPARATORS = (", ", ": ")  # one finding a line, spaced as json.dumps(..., indent=None) spaces it
 _SEVERITY = {s: _str(s.label) for s in Severity}
 _encode = json.JSONEncoder(separators=SEPARATORS).encode
+_MARK = f"\x00changes {uuid.uuid4().hex}\x00"  # where the audit trail goes in the header's text
 
 
 def header(result: Result) -> dict:
@@ -99,8 +101,27 @@ def finding_json(f: Finding) -> str:
         return _encode(f.as_dict())
 
 
+def _changes(changes, out: TextIO) -> None:
+    """The audit trail as ``json.dumps(header, indent=2)`` lays it out, a change at a time."""
+    changes = iter(changes)
+    first = True
+    out.write("[")
+    while batch := [json.dumps(c, indent=2).replace("\n", "\n    ") for c in islice(changes, BATCH)]:
+        out.write(("\n    " if first else ",\n    ") + ",\n    ".join(batch))
+        first = False
+    out.write("\n  ]" if not first else "]")
+
+
 def write(result: Result, out: TextIO) -> None:
-    head = json.dumps(header(result), indent=2)
+    meta = header(result)
+    changes = meta.get("changes")
+    if changes is not None:  # streamed where a placeholder stands: it may be long (a spooled trail)
+        meta["changes"] = _MARK
+    head = json.dumps(meta, indent=2)
+    if changes is not None:
+        before, head = head.split(_encode(_MARK), 1)
+        out.write(before)
+        _changes(changes, out)
     out.write(head[:-2] + ',\n  "findings": [')
     findings = iter(result.findings)
     first = True
