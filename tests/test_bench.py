@@ -38,7 +38,7 @@ def test_small_run_of_check_in_every_format_on_both_generators(tmp_path):
         assert "ok: exit 1; rows=" in shared and "error=" in json_row
     else:
         assert "note: the shared generator's files were skipped" in out
-    assert "Targets (issue 13)" in out and "not measured (no such run)" in out
+    assert "Targets (issue 13: check)" in out and "not measured (no such run)" in out
 
 
 def test_missing_shared_generator_is_a_note(tmp_path):
@@ -121,3 +121,25 @@ def test_targets_summary():
         and "flat" in text
         and "NO (most growth +62 MB" in text
     )
+    assert "Targets (issue 14" not in text  # no gate or fix run: nothing to say of them
+
+
+def test_targets_gate_and_fix_apart_from_check():
+    """gate and fix are held to issue 14's targets (5x, 150 MB), never to check's."""
+    g10, g100 = sample("gen837", 10_000), sample("gen837", 100_000)
+    results = [
+        result(g10, "x12valid", 40.0, 30),
+        result(g10, "check json", 1.6, 50),
+        result(g100, "check json", 16.0, 52),
+        result(g10, "gate", 5.0, 60),
+        result(g100, "gate", 50.0, 65),
+        result(g10, "fix", 10.0, 120),
+        result(g100, "fix", 100.0, 140),
+    ]
+    text = targets(results, [g10, g100])
+    check, gate_fix = text.split("Targets (issue 14: gate and fix)")
+    assert "check >= 20x x12valid at 10,000 claims: yes (gen837 json 25.0x" in check
+    assert "peak memory < 100 MB: yes (largest 52 MB" in check and "most growth +2 MB" in check
+    assert "gate / fix >= 5x x12valid at 10,000 claims: NO (gen837 gate 8.0x, gen837 fix 4.0x" in gate_fix
+    assert "peak memory < 150 MB: yes (largest 140 MB: gen837 100,000 fix)" in gate_fix
+    assert "NO (most growth +20 MB: gen837 fix" in gate_fix

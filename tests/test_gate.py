@@ -230,3 +230,25 @@ def test_gate_validates_with_pyx12_only_when_asked(tmp_path, monkeypatch):
     monkeypatch.setattr(scrubber.validate, "validate", lambda *a, **k: calls.append(1) or None)
     result, clean, held = _gate(tmp_path, ROOT / "sample_837" / "837p_defects.x12")
     assert result.exit_code == 1 and calls == []
+
+
+def test_hold_marks_are_packed_distinct_and_sorted():
+    """The marks that hold claims are kept as one packed integer each (index * 2 + cured), sorted and
+    distinct, so a dirty batch's gate stays flat; they decode to exactly the blocking findings."""
+    from array import array
+
+    from scrubber.gate import CURED_BY_REBUILD, _marks
+    from scrubber.pipeline import blocking
+
+    paths = [p for p in sample_and_corpus_files() if p.parent.name == "sample_837"]
+    engine = Engine(Config())
+    for path in paths:
+        result = engine.scrub([str(path)])
+        marks, _, _ = _marks(result, str(path), Severity.ERROR)
+        assert isinstance(marks, array) and list(marks) == sorted(set(marks))
+        want = {
+            (f.loc.ordinal - 1, f.edit in CURED_BY_REBUILD)
+            for f in result.findings
+            if blocking(f, Severity.ERROR) and f.claim_id is not None and f.loc and f.loc.ordinal
+        }
+        assert {(m >> 1, bool(m & 1)) for m in marks} == want
