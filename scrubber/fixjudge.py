@@ -15,10 +15,10 @@ import gc
 import io
 import multiprocessing
 import pickle
-import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 
+from . import parallel
 from .fixapply import Change, Recount, Skipped
 from .fixer import Outcome, Temps, _pseudo_finding, write_segments
 from .gate import _Writer, open_stream, scrub_path
@@ -103,6 +103,16 @@ def _work(job: bytes) -> list[tuple[int, str]]:
     return _judge(*pickle.loads(job), _VALIDATOR)
 
 
+def _packed(original: str, fixed: str, changed: set) -> Iterator[bytes]:
+    """``_batches``, each pickled at once for a worker: its units share their envelope segments,
+    which the pickle holds once (a tenth of the objects' size), so the batches in flight cost
+    little here; the batch itself is let go before it waits for a worker."""
+    for job in _batches(original, fixed, changed):
+        packed = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        del job
+        yield packed
+
+
 def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) -> list[tuple[int, str]]:
     """(position, claim id) of each changed claim that the correction makes worse, in file order.
     With ``jobs`` > 1 and more than one batch, the batches are judged in that many forked worker
@@ -115,28 +125,11 @@ def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) ->
         return worse
     global _VALIDATOR
     _VALIDATOR = validator
-    slots = threading.Semaphore(jobs + 1)
-    stop = threading.Event()
-
-    def throttled():
-        # each batch pickled at once: its units share their envelope segments, which the pickle
-        # holds once (a tenth of the objects' size), so the batches in flight cost little here
-        for job in _batches(original, fixed, changed):
-            packed = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-            del job
-            slots.acquire()
-            if stop.is_set():  # a batch failed: the pool's feeder must not wait here
-                return
-            yield packed
-
     pool = multiprocessing.get_context("fork").Pool(processes=jobs)
     try:
-        for found in pool.imap(_work, throttled()):
-            slots.release()
+        for found in parallel.ordered(pool, _work, _packed(original, fixed, changed), jobs + 1):
             worse += found
     finally:
-        stop.set()
-        slots.release(jobs + 1)
         pool.terminate()
         pool.join()
         _VALIDATOR = None

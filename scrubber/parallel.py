@@ -20,7 +20,7 @@ import os
 import re
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .build837 import ENVELOPE_SEGMENTS, Builder, build_runs
@@ -258,6 +258,31 @@ def warm() -> None:
         tables.get(name)
 
 
+def ordered(pool, func, jobs: Iterable, in_flight: int) -> Iterator:
+    """``pool.imap(func, jobs)``: the answers in the order of the jobs, with at most ``in_flight``
+    jobs handed to the pool and not yet answered, so the main process holds only those.  When a
+    worker fails (imap raises here) or the consumer stops early, the pool's feeder thread, which
+    may be waiting for a slot, is let go: the pool can then be closed and joined (it would wait for
+    that thread for ever)."""
+    slots = threading.Semaphore(in_flight)
+    stop = threading.Event()
+
+    def feed():
+        for job in jobs:
+            slots.acquire()
+            if stop.is_set():
+                return
+            yield job
+
+    try:
+        for answer in pool.imap(func, feed()):
+            slots.release()
+            yield answer
+    finally:
+        stop.set()
+        slots.release(in_flight)
+
+
 class Pool:
     """A fork-based worker pool bound to one engine (workers inherit its tables and config)."""
 
@@ -270,16 +295,7 @@ class Pool:
 
     def run(self, batcher: Batcher) -> Iterator[BatchResult]:
         """Batch results in file order, with at most 2 × jobs batches in flight."""
-        slots = threading.BoundedSemaphore(2 * self.jobs)
-
-        def throttled():
-            for job in batcher.batches():
-                slots.acquire()
-                yield job
-
-        for outcome in self._pool.imap(_work, throttled()):
-            slots.release()
-            yield outcome
+        return ordered(self._pool, _work, batcher.batches(), 2 * self.jobs)
 
     def close(self) -> None:
         self._pool.close()

@@ -178,3 +178,46 @@ def test_the_jobs_default_is_one_process_per_core_up_to_four(monkeypatch, cores,
 
 def test_usable_cores_counts_the_cores_this_process_may_use():
     assert 1 <= parallel.usable_cores() <= (os.cpu_count() or 1)
+
+
+def _broken_work(job, engine=None):
+    raise RuntimeError("the worker broke")
+
+
+def test_a_worker_that_fails_fails_the_run_without_hanging(split_everything, monkeypatch):
+    """A batch that raises in a worker reaches the caller, and the pool still closes: its feeder
+    thread, waiting for a slot, is let go (the run used to wait for it for ever)."""
+
+    monkeypatch.setattr(parallel, "_work", _broken_work)
+    with pytest.raises(RuntimeError, match="the worker broke"):
+        run([SAMPLES / "837p_defects.x12"], jobs=2)
+
+
+def test_ordered_keeps_the_order_and_the_bound():
+    """parallel.ordered: the answers in the jobs' order; the jobs are drawn at most ``in_flight``
+    ahead of the answers taken, and one more waiting for a slot (a pool alone draws them all)."""
+    import multiprocessing
+    import threading
+
+    handed = []
+    lock = threading.Lock()
+    taken = [0]
+
+    def jobs():
+        for n in range(40):
+            with lock:
+                handed.append(n - taken[0])  # jobs drawn before this one and not yet answered
+            yield n
+
+    pool = multiprocessing.get_context("fork").Pool(processes=2)
+    try:
+        answers = []
+        for answer in parallel.ordered(pool, abs, jobs(), 3):
+            with lock:
+                taken[0] += 1
+            answers.append(answer)
+    finally:
+        pool.close()
+        pool.join()
+    assert answers == list(range(40))
+    assert max(handed) <= 3
