@@ -19,7 +19,7 @@ def by_pandas(res, chunk: int = 10000) -> str:
     items = list(res.findings)
     out = io.StringIO()
     for start in range(0, max(len(items), 1), chunk):
-        rows = [csv_report._row(f) for f in items[start : start + chunk]]
+        rows = [dict(zip(COLUMNS, csv_report.row(f), strict=True)) for f in items[start : start + chunk]]
         frame = pd.DataFrame(rows, columns=COLUMNS)
         frame["line"] = frame["line"].astype("Int64")
         frame["ordinal"] = frame["ordinal"].astype("Int64")

@@ -39,7 +39,8 @@ CHUNK = 5000  # rows per writerows call
 
 
 def row(f) -> tuple:
-    """A finding's fields in COLUMNS order (csv writes None as an empty field)."""
+    """A finding's fields in COLUMNS order (csv writes None as an empty field; the XLSX report's
+    Findings sheet has the same columns)."""
     loc = f.loc
     fix = f.fix
     control = f.control
@@ -64,11 +65,6 @@ def row(f) -> tuple:
         None if fix is None else fix.safety,
         f.suppressed_by,
     )
-
-
-def _row(f) -> dict:
-    """The row by column name (the XLSX report's Findings sheet takes its values)."""
-    return dict(zip(COLUMNS, row(f), strict=True))
 
 
 def write(result: Result, out: TextIO) -> None:

@@ -26,7 +26,7 @@ from .. import __version__
 from ..findings import CATEGORIES, Severity
 from ..pipeline import Result
 from .claims import amount, headline, held_charge
-from .csv_report import COLUMNS
+from .csv_report import COLUMNS, row
 from .html_build import text
 
 MAX_ROWS = 1_048_575  # Excel's row limit, less the header
@@ -62,7 +62,6 @@ CLAIM_COLUMNS = (
     "error_categories",
 )
 CHANGE_COLUMNS = ("claim_id", "line", "segment", "ordinal", "before", "after", "edit", "title")
-_LABEL = {s: s.label for s in Severity}  # Severity.label costs an enum lookup per finding
 FINDING_KINDS = "".join("i" if c in ("line", "ordinal") else "s" for c in COLUMNS)  # see _Sheet
 
 _ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")  # text Excel would read as an escape: escape its "_"
@@ -289,31 +288,8 @@ def _member(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 def _finding_rows(findings, counts: Counter):
     """The findings as the Findings sheet's rows, in COLUMNS order, counted into ``counts``."""
     for f in findings:
-        yield _finding_values(f)
+        yield row(f)
         counts[f.category, f.severity] += 1
-
-
-def _finding_values(f) -> tuple:
-    loc, fix = f.loc, f.fix
-    return (
-        f.file,
-        *f.control,
-        f.claim_id,
-        f.line,
-        f.edit,
-        f.name,
-        f.category,
-        _LABEL[f.severity],
-        f.message,
-        loc.segment if loc else None,
-        loc.ordinal if loc else None,
-        loc.path if loc else None,
-        f.value,
-        f.expected,
-        fix.title if fix else None,
-        fix.safety if fix else None,
-        f.suppressed_by,
-    )
 
 
 def _claim_values(r) -> tuple:
