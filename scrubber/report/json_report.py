@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from itertools import islice
 from json.encoder import encode_basestring_ascii as _str  # json.dumps' own string encoder (C)
 from typing import TextIO
@@ -101,15 +102,21 @@ def finding_json(f: Finding) -> str:
         return _encode(f.as_dict())
 
 
-def _changes(changes, out: TextIO) -> None:
-    """The audit trail as ``json.dumps(header, indent=2)`` lays it out, a change at a time."""
-    changes = iter(changes)
+def _items(texts: Iterator[str], out: TextIO) -> bool:
+    """A top-level array's items, one a line at four spaces in, as ``json.dumps(..., indent=2)``
+    places them; BATCH a write.  Whether there was any (the closing bracket's line differs)."""
     first = True
-    out.write("[")
-    while batch := [json.dumps(c, indent=2).replace("\n", "\n    ") for c in islice(changes, BATCH)]:
+    while batch := list(islice(texts, BATCH)):
         out.write(("\n    " if first else ",\n    ") + ",\n    ".join(batch))
         first = False
-    out.write("\n  ]" if not first else "]")
+    return not first
+
+
+def _changes(changes, out: TextIO) -> None:
+    """The audit trail as ``json.dumps(header, indent=2)`` lays it out, a change at a time."""
+    out.write("[")
+    texts = (json.dumps(c, indent=2).replace("\n", "\n    ") for c in changes)
+    out.write("\n  ]" if _items(texts, out) else "]")
 
 
 def write(result: Result, out: TextIO) -> None:
@@ -123,9 +130,4 @@ def write(result: Result, out: TextIO) -> None:
         out.write(before)
         _changes(changes, out)
     out.write(head[:-2] + ',\n  "findings": [')
-    findings = iter(result.findings)
-    first = True
-    while batch := [finding_json(f) for f in islice(findings, BATCH)]:
-        out.write(("\n    " if first else ",\n    ") + ",\n    ".join(batch))
-        first = False
-    out.write("\n  ]\n}\n" if not first else "]\n}\n")
+    out.write("\n  ]\n}\n" if _items(map(finding_json, result.findings), out) else "]\n}\n")
