@@ -1,7 +1,7 @@
 """Balancing (SNIP type 3): amounts that must add up."""
 
 from scrubber.findings import Fix, Hits
-from scrubber.model import money, to_decimal
+from scrubber.model import money
 from scrubber.registry import Family
 
 FAMILY = Family("balancing", "Claim totals against line charges")
@@ -29,8 +29,8 @@ def claim_total_not_line_sum(claim, ctx):
         because the lines carry the detail that was billed.
     """
     hits = Hits()
-    total = to_decimal(claim.charge_text)
-    charges = [to_decimal(ln.charge_text) for ln in claim.lines]  # ServiceLine.charge, inlined
+    total = claim.charge
+    charges = [ln.charge for ln in claim.lines]
     if total is None or not charges or None in charges:
         return hits
     line_sum = sum(charges)

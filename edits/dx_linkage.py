@@ -17,16 +17,10 @@ def _pointer_loc(line, index: int):
 
 
 @lru_cache(maxsize=4096)
-def _out_of_range(pointers: tuple[str, ...], top: int) -> tuple[tuple[int, str], ...]:
-    """(index, pointer text) for every filled SV107 component that is not a number from 1 to
-    ``top``; cached, since a batch repeats the same few pointer lists."""
-    found = []
-    for index, pointer in enumerate(pointers):
-        if pointer:
-            number = to_count(pointer)
-            if number is None or not 1 <= number <= top:
-                found.append((index, pointer))
-    return tuple(found)
+def _out_of_range(pointers: tuple[str, ...], count: int) -> tuple[tuple[int, str], ...]:
+    """(index, pointer text) for every filled SV107 component that points at none of ``count``
+    diagnoses (``_in_range``); cached, since a batch repeats the same few pointer lists."""
+    return tuple((i, p) for i, p in enumerate(pointers) if p and not _in_range(p, count))
 
 
 @lru_cache(maxsize=4096)
@@ -94,7 +88,7 @@ def pointer_out_of_range(line, ctx):
         return None
     hits = Hits()
     count = len(ctx.claim.diagnoses)
-    for index, pointer in _out_of_range(line.pointers, min(count, MAX_POINTERS_TARGETS)):
+    for index, pointer in _out_of_range(line.pointers, count):
         hits.add(_pointer_loc(line, index), pointer, f"1-{count}" if count else None, count=count)
     return hits
 

@@ -49,9 +49,7 @@ def _mue_rows(claim) -> list:
 
 
 def _mue_over(claim, ctx, adjudication: frozenset[str]) -> list:
-    rows = ctx.cache.get("mue")
-    if rows is None:
-        rows = ctx.cache["mue"] = _mue_rows(claim)
+    rows = ctx.once("mue", lambda: _mue_rows(claim))
     return list(_over(rows, adjudication)) if rows else []
 
 

@@ -71,8 +71,6 @@ class Edit:
         return "{" in self.message or "}" in self.message
 
     def render(self, fields: dict) -> str:
-        if not self.templated:
-            return self.message
         try:
             return self.message.format_map(fields)
         except (KeyError, IndexError, ValueError):
