@@ -77,11 +77,11 @@ class AuditTrail:
 
 
 class _Feed:
-    """The fixable findings of a check, in the order it emitted them (claim by claim, in file
-    order), handed out by the window that holds their target segment."""
+    """The findings of a check whose fixes a pass tries (``_applies``), in the order it emitted
+    them (claim by claim, in file order), handed out by the window that holds their target segment."""
 
-    def __init__(self, findings):
-        self._it = (f for f in findings if f.fix is not None and f.suppressed_by is None)
+    def __init__(self, findings, unsafe: bool):
+        self._it = (f for f in findings if _applies(f, unsafe))
         self._head: Finding | None = None
 
     def take(self, start: int, end: int) -> tuple[list[Finding], list[Finding]]:
@@ -126,7 +126,7 @@ def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
     """Stream ``src`` to ``dst`` window by window, fixing what ``findings`` (the check of ``src``)
     describe, settling each touched claim and recounting the envelope."""
     log = _PassLog()
-    feed = _Feed(findings)
+    feed = _Feed(findings, unsafe)
     with open(src, "rb") as fh, open(dst, "wb") as out:
         stream = RawStream(fh)
         out.write(stream.prefix.encode("utf-8", errors="surrogateescape"))
@@ -205,9 +205,10 @@ def fix_file(
     current = path
     record = engine.times
     result = scrub_path(engine, path, name)
+    whole = True  # ``result`` is the check of the whole of ``current``
     try:
         for _ in range(max_passes if not result.unreadable else 0):
-            if not any(f.fix is not None and f.suppressed_by is None for f in result.findings):
+            if not any(_applies(f, unsafe) for f in result.findings):
                 break
             new = temps.new()
             log = _one_pass(current, new, result.findings, unsafe)
@@ -226,12 +227,17 @@ def fix_file(
                 engine.times = engine.times.renumbered(moves)
             temps.drop(current)
             current = new
-            result = scrub_path(engine, current, name)
+            # only a claim this pass changed can have a fix left to apply: the others' findings
+            # are the ones this pass saw, their fixes applied nowhere (unsafe, stale, clashing)
+            changed = frozenset(c.claim_id for c in log.all_changes() if c.claim_id is not None)
+            result, whole = scrub_path(engine, current, name, only=changed), False
         if validator is not None and current != path and not filecmp.cmp(path, current, shallow=False):
             judged = keep_what_validates(path, current, name, engine, validator, outcome, temps)
             if judged is not None:
                 temps.drop(current)
-                current, result = judged
+                current, whole = judged, False
+        if not whole:
+            result = scrub_path(engine, current, name)
     except BaseException:
         temps.clear()
         raise
@@ -239,6 +245,12 @@ def fix_file(
         engine.times = record
     outcome.path, outcome.result = current, result
     return outcome
+
+
+def _applies(finding: Finding, unsafe: bool) -> bool:
+    """Whether a pass would try the finding's fix (a safe one, or any with ``unsafe``)."""
+    fix = finding.fix
+    return fix is not None and finding.suppressed_by is None and (unsafe or fix.safety == "safe")
 
 
 def fix_data(data: bytes, name: str, engine: Engine, **options) -> Outcome:

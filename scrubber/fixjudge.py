@@ -21,7 +21,7 @@ from types import SimpleNamespace
 from . import parallel
 from .fixapply import Change, Recount, Skipped
 from .fixer import Outcome, Temps, _pseudo_finding, write_segments
-from .gate import _Writer, open_stream, scrub_path
+from .gate import _Writer, open_stream
 from .pipeline import Engine, Spool
 from .stream import RawSeg, RawStream, Unit, Walker
 
@@ -140,7 +140,7 @@ def keep_what_validates(
     original: str, fixed: str, name: str, engine: Engine, validator, outcome: Outcome, temps: Temps
 ):
     """Revert every changed claim whose fixes add an implementation-guide error the input did not
-    have: (path of the new file, its check), or None when no claim is reverted."""
+    have: the path of the new file (the caller checks it), or None when no claim is reverted."""
     changed = {c.claim_id for c in outcome.changes if c.claim_id is not None}
     worse = _worse(original, fixed, changed, validator, engine.jobs)
     del changed
@@ -187,4 +187,4 @@ def keep_what_validates(
             written += len(segments)
     originals.close()
     outcome.changes += recounted
-    return target, scrub_path(engine, target, name)
+    return target

@@ -57,15 +57,22 @@ def claim_spans(raw: RawFile) -> tuple[list[ClaimSpan], dict[int, tuple[int, int
     return spans, {st: (a, b) for st, (a, b) in walker.transactions.items()}
 
 
-def scrub_path(engine: Engine, path: str, name: str) -> Result:
-    """``check`` of one file (as ``Engine.scrub_data`` does for bytes), reported under ``name``."""
+def scrub_path(engine: Engine, path: str, name: str, only: frozenset[str] | None = None) -> Result:
+    """``check`` of one file (as ``Engine.scrub_data`` does for bytes), reported under ``name``;
+    with ``only``, of those claims (CLM01) alone: their findings, and the envelope's, as the whole
+    file's check reports them, and nothing for the others (``Engine.only``)."""
     import datetime as dt
 
     result = Result(inputs=[name], started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     result.times = engine.times.source
     engine.times.matched.clear()
-    result.files.append(engine.scrub_file(path, result, display=name))
-    engine._unmatched_times(result)
+    engine.only = only
+    try:
+        result.files.append(engine.scrub_file(path, result, display=name))
+    finally:
+        engine.only = None
+    if only is None:
+        engine._unmatched_times(result)
     return result
 
 

@@ -53,6 +53,12 @@ class BatchResult:
 
 
 Runs = list[tuple[int, list[str]]]  # (ordinal of the first, consecutive segment texts)
+
+
+def _claim_id(text: str, element: str) -> str:
+    """CLM01 of a CLM segment's text, as the claim builder reads it."""
+    parts = text.split(element, 2)
+    return parts[1] if len(parts) > 1 else ""
 Job = tuple[str, str, str, Runs]
 
 
@@ -102,11 +108,19 @@ class Batcher:
     """
 
     def __init__(
-        self, reader: SegmentReader, file: str, size: int | None = None, total: int = 0, jobs: int = 2
+        self,
+        reader: SegmentReader,
+        file: str,
+        size: int | None = None,
+        total: int = 0,
+        jobs: int = 2,
+        only: frozenset[str] | None = None,
     ):
         """``total``: the file's size in bytes, when known; batches then get smaller towards its
         end, so that the workers finish together instead of one waiting on the other's last
-        large batch."""
+        large batch.  ``only``: the claim ids (CLM01) to check; the other claims' segments (CLM
+        up to the next envelope, HL or CLM segment) are left out of the batches (``Engine.only``)."""
+        self.only = only
         self.reader = reader
         self.file = file
         self.size = size or BATCH_CLAIMS
@@ -141,7 +155,7 @@ class Batcher:
 
     def batches(self) -> Iterator[Job]:
         element, handlers, sep, size = self.element, self.envelope._handlers, self._sep, self.size
-        marks = self._marks
+        marks, only = self._marks, self.only
         read = total_claims = 0  # characters (of the blocks before this one) and claims read so far
         blocks: dict[str, Runs] = {}
         current: str | None = None
@@ -150,6 +164,7 @@ class Batcher:
         last: tuple[int, str] | None = None
         parts: list[str] = []
         first = start = index = 0
+        skip: int | None = None  # where, in this block, a claim left out (``only``) began
         try:
             for first, parts in self.reader.blocks():
                 last = (first + len(parts) - 1, parts[-1])
@@ -157,10 +172,16 @@ class Batcher:
                 start = 0  # first segment of this block not yet in the batch
                 after = 0  # first segment after the last one looked at
                 pos, index = 1, 0
+                if skip is not None:
+                    skip = 0  # a claim left out runs on into this block
                 for match in marks.finditer(text):
                     index += text.count(sep, pos, match.start() + 1)
                     pos = match.start() + 1
                     sid = match.group(1)
+                    if skip is not None:  # the claim left out ends here
+                        if skip > start:
+                            batch.append((first + start, parts[start:skip]))
+                        start, skip = index, None
                     if current is not None and index > after:
                         blocks[current].append((first + after, parts[after:index]))
                     after = index + 1
@@ -172,8 +193,11 @@ class Batcher:
                         size = self._next_size(read + pos, total_claims)
                     if sid == "CLM":
                         current = None
-                        claims += 1
                         total_claims += 1
+                        if only is not None and _claim_id(parts[index], element) not in only:
+                            skip = index
+                            continue
+                        claims += 1
                         continue
                     seg = Segment(first + index, parts[index].split(element))
                     for record in handlers[sid](seg) or ():
@@ -181,13 +205,17 @@ class Batcher:
                     current = self._track(blocks, seg, (seg.ordinal, parts[index : index + 1]))
                 if current is not None and len(parts) > after:
                     blocks[current].append((first + after, parts[after:]))
-                batch.append((first + start, parts[start:] if start else parts))
+                if skip is None:
+                    batch.append((first + start, parts[start:] if start else parts))
+                elif skip > start:
+                    batch.append((first + start, parts[start:skip]))
                 read += len(text)
                 parts = []
         except InputError as exc:
             # an envelope segment was refused: the segments before it still go to the workers
-            if parts and index > start:
-                batch.append((first + start, parts[start:index]))
+            upto = index if skip is None else min(index, skip)
+            if parts and upto > start:
+                batch.append((first + start, parts[start:upto]))
             self.error = exc
         except (OSError, UnicodeError) as exc:
             self.read_error = exc

@@ -280,6 +280,9 @@ class Engine:
         self.acks: list[str] = []
         self.jobs = config.jobs if config.jobs > 0 else parallel.default_jobs()
         self._pool: parallel.Pool | None = None
+        # the claim ids (CLM01) to check, None for all: the fixer's re-check of the claims a pass
+        # changed (scrubber/fixer.py); the other claims are read but not built or checked
+        self.only: frozenset[str] | None = None
         self.crash_enabled = (
             bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore))
             if ENGINE_CRASH in self.by_id
@@ -363,11 +366,13 @@ class Engine:
             if size:
                 self._scrub_parallel(reader, shown, result, info, kinds, size)
             else:
+                only = self.only
                 for record in build(reader, shown):
                     if isinstance(record, Claim):
                         info.claims += 1
                         kinds.add(record.transaction)
-                        self._claim(record, result)
+                        if only is None or record.claim_id in only:
+                            self._claim(record, result)
                     else:
                         self._batch(record, shown, result)
         except InputError as exc:
@@ -377,7 +382,7 @@ class Engine:
         finally:
             if name != "-":
                 handle.close()
-        if self.config.validate and info.error is None:
+        if self.config.validate and info.error is None and self.only is None:
             data = stdin.getvalue() if isinstance(stdin, io.BytesIO) else None
             if name != "-":
                 data = Path(name).read_bytes()
@@ -404,7 +409,7 @@ class Engine:
         merged in the order a sequential run emits them (see scrubber/parallel.py)."""
         if self._pool is None:
             self._pool = parallel.Pool(self, self.jobs)
-        batcher = parallel.Batcher(reader, shown, total=total, jobs=self.jobs)
+        batcher = parallel.Batcher(reader, shown, total=total, jobs=self.jobs, only=self.only)
         envelope = Result(inputs=[], started="")
         envelope.findings.limit = 1 << 62
         waiting: deque[tuple[int, Finding]] = deque()  # the envelope records' findings, in file order

@@ -54,12 +54,15 @@ Errors and positions
     ``EngineError`` (...) and whose message says why.  Nothing is raised.
 
 Performance
-    pyx12 validates about 250-300 claims a second on one core (map walking), plus a fixed ~0.3 s
-    per call to load the maps (pyx12's streaming tokenizer alone reads ~50,000 claims/s, DESIGN.md
-    section 3).  This stage is optional: run it when an implementation-guide verdict or a 999 is
-    wanted, and to judge a corrected file.  Calls are serialised by a lock (pyx12's error-handler
-    class is swapped for a recording subclass during the call); run files in separate processes to
-    use several cores.
+    pyx12 validates about 250-300 claims a second on one core (map walking), plus a fixed cost per
+    call to load the maps: ~0.15 s for an 837 map, parsed from its XML on every call.  The maps are
+    loaded once per process here instead (:data:`MAP_CACHE`): pyx12 4.0 keeps its walk's counts in
+    the walker (``nodeCounter``), not in the map, so a map object serves any number of documents
+    (tests/test_validate.py checks that a cached run reports what fresh maps do, errors and 999s).
+    pyx12's streaming tokenizer alone reads ~50,000 claims/s (DESIGN.md section 3).  This stage
+    is optional: run it when an implementation-guide verdict or a 999 is wanted, and to judge a
+    corrected file.  Calls are serialised by a lock (pyx12's error-handler class and map loader are
+    swapped during the call); run files in separate processes to use several cores.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ from typing import Any
 
 import pyx12.error_handler
 import pyx12.errors
+import pyx12.map_if
 import pyx12.params
 import pyx12.rawx12file
 import pyx12.x12n_document
@@ -151,6 +155,19 @@ class _Collector:
 
 _local = threading.local()
 _LOCK = threading.Lock()
+MAP_CACHE = True  # reuse each pyx12 map object across calls (False: pyx12 parses it every call)
+_MAPS: dict[tuple[str, str | None], Any] = {}
+_load_map = pyx12.map_if.load_map_file
+
+
+def _cached_map(map_file: str, param: Any, map_path: str | None = None) -> Any:
+    """pyx12's ``load_map_file``, once per map file and folder in this process (the parameters
+    are always :class:`_Params`' defaults)."""
+    key = (map_file, map_path)
+    found = _MAPS.get(key)
+    if found is None:
+        found = _MAPS[key] = _load_map(map_file, param, map_path)
+    return found
 
 
 class _RecordingErrHandler(pyx12.error_handler.err_handler):
@@ -195,6 +212,8 @@ def _pyx12_session(collector: _Collector) -> Iterator[None]:
         original = pyx12.error_handler.err_handler
         _local.collector = collector
         pyx12.error_handler.err_handler = _RecordingErrHandler
+        if MAP_CACHE:
+            pyx12.map_if.load_map_file = _cached_map
         # Children without a level of their own are cut off by the level; those that set one
         # (pyx12.error_997/999 set DEBUG) reach only the NullHandler, so logging's last-resort
         # handler never prints to stderr either.
@@ -207,6 +226,7 @@ def _pyx12_session(collector: _Collector) -> Iterator[None]:
                 yield
         finally:
             pyx12.error_handler.err_handler = original
+            pyx12.map_if.load_map_file = _load_map
             _local.collector = None
             logger.handlers = saved[2]
             logger.propagate = saved[1]

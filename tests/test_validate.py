@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import pyx12.error_handler
+import pyx12.map_if
 import pyx12.params
 import pyx12.x12n_document
 
@@ -397,3 +398,43 @@ def test_ig_error_is_frozen():
     err = IGError(1, "ISA", None, "001", "x")
     with pytest.raises(AttributeError):
         err.code = "002"  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------------------------------------
+# the map cache (validate.MAP_CACHE): one map object per process serves every document
+
+
+def _verdicts(paths) -> list:
+    out = []
+    for path in paths:
+        checked = validate(path.read_bytes(), want_ack=True)
+        ack = re.sub(r"\d{4,}", "#", checked.ack or "")  # dates, times, control numbers
+        out.append((path.name, checked.ok, checked.errors, ack))
+    return out
+
+
+def test_cached_maps_report_what_fresh_maps_do(monkeypatch):
+    """pyx12 keeps a walk's counts in its walker, not its map: a map that has already walked
+    other documents, with errors of their own, in either order, gives each file the verdict, the
+    errors and the 999 that freshly parsed maps give it."""
+    import scrubber.validate as validation
+
+    paths = sorted(SAMPLES.glob("*.x12")) + [SAMPLES / "837p_defects.x12"]
+    monkeypatch.setattr(validation, "MAP_CACHE", False)
+    fresh = _verdicts(paths)
+    assert any(errors for _, _, errors, _ in fresh) and any(ok for _, ok, _, _ in fresh)
+    monkeypatch.setattr(validation, "MAP_CACHE", True)
+    monkeypatch.setattr(validation, "_MAPS", {})
+    assert _verdicts(paths) == fresh
+    assert _verdicts(list(reversed(paths))) == list(reversed(fresh))
+    assert validation._MAPS  # it did keep them
+    assert pyx12.map_if.load_map_file is validation._load_map  # and put pyx12's loader back
+
+
+def test_a_failed_call_leaves_the_cache_and_loader_sound():
+    import scrubber.validate as validation
+
+    bad = validate(b"ISA*00*" + b"x" * 200)
+    assert not bad.ok
+    assert pyx12.map_if.load_map_file is validation._load_map
+    assert validate(clean_bytes()).ok
