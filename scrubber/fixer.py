@@ -137,6 +137,8 @@ def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
             for finding in late:
                 log.skipped.append(Skipped(finding, "its target segment lies before the claim it belongs to"))
             segments = unit.segments
+            # the segments the envelope counts can change: a claim's own (CLM on) are never one
+            counted = segments if unit.claim is None else segments[: unit.claim]
             if mine:
                 window = RawFile(
                     "", segments, stream.element, stream.component, stream.terminator, stream.line_end
@@ -149,8 +151,8 @@ def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
                 log.changes += step.changes
                 log.deletes += step.deletes
                 log.settled += step.settled
-                segments = window.segments
-            for i, seg in enumerate(segments, written):
+                segments = counted = window.segments
+            for i, seg in enumerate(counted, written):
                 counter.see(i, seg)
             write_segments(out, segments)
             written += len(segments)

@@ -25,7 +25,8 @@ from .gate import _Writer, open_stream
 from .pipeline import Engine, Spool
 from .stream import RawSeg, RawStream, Unit, Walker
 
-BATCH = 500  # claims per validated interchange: pyx12 has a fixed cost per call (~0.3 s)
+BATCH = 500  # claims per validated interchange, at most
+MIN_BATCH = 25  # and at least (but for the last)
 
 
 def _claims(path: str) -> Iterator[tuple[RawStream, Unit]]:
@@ -65,74 +66,92 @@ def _delimiters(stream: RawStream) -> SimpleNamespace:
     )
 
 
-def _judge(batch: list[tuple[int, Unit, Unit]], streams, validator) -> list[tuple[int, str]]:
-    """(position, claim id) of each claim of one batch that the correction makes worse."""
-    after = _errors([b[2] for b in batch], streams[1], validator)
-    # a claim pyx12 accepts as corrected is never worse: only the others are judged as they were
-    suspects = [(b, now) for b, now in zip(batch, after, strict=True) if now]
-    before = _errors([b[1] for b, _ in suspects], streams[0], validator) if suspects else []
-    worse = []
-    for ((k, _, unit), now), was in zip(suspects, before, strict=True):
-        if sorted(now) != sorted(was) and len(now) >= len(was):
-            worse.append((k, unit.claim_id))
-    gc.collect()  # pyx12's maps are cyclic garbage, and the CLI collects old objects rarely
-    return worse
+def _suspects(batch: list[tuple[int, Unit]], stream, validator) -> list[tuple[int, str, list]]:
+    """(position, claim id, errors) of each claim of one batch that pyx12 finds errors in."""
+    found = _errors([unit for _, unit in batch], stream, validator)
+    gc.collect()  # pyx12's parse leaves cyclic garbage, and the CLI collects old objects rarely
+    return [(k, unit.claim_id, errors) for (k, unit), errors in zip(batch, found, strict=True) if errors]
 
 
-def _batches(original: str, fixed: str, changed: set) -> Iterator[tuple[list, list]]:
-    """The changed claims, BATCH at a time: ((position, original unit, fixed unit), ...) with the
-    two streams' delimiters as they stand when the batch is complete."""
-    batch: list[tuple[int, Unit, Unit]] = []
-    streams: list[RawStream] = []
-    pairs = zip(_claims(original), _claims(fixed), strict=False)
-    for k, ((so, uo), (sf, uf)) in enumerate(pairs):
-        streams[:] = [so, sf]
-        if uf.claim_id in changed:
-            batch.append((k, uo, uf))
-            if len(batch) >= BATCH:
+def _batches(path: str, wanted, size: int) -> Iterator[tuple[list, SimpleNamespace]]:
+    """The claims of ``path`` that ``wanted(position, claim id)`` asks for, ``size`` at a time:
+    ((position, unit), ...) with the stream's delimiters as they stand when the batch is complete."""
+    batch: list[tuple[int, Unit]] = []
+    stream = None
+    for k, (stream, unit) in enumerate(_claims(path)):
+        if wanted(k, unit.claim_id):
+            batch.append((k, unit))
+            if len(batch) >= size:
                 done, batch = batch, []  # the consumer's alone: it may drop it once pickled
-                yield done, [_delimiters(s) for s in streams]
+                yield done, _delimiters(stream)
     if batch:
-        yield batch, [_delimiters(s) for s in streams]
+        yield batch, _delimiters(stream)
 
 
 _VALIDATOR = None  # the judge's validator, for the forked workers
 
 
-def _work(job: bytes) -> list[tuple[int, str]]:
-    return _judge(*pickle.loads(job), _VALIDATOR)
+def _work(job: bytes) -> list[tuple[int, str, list]]:
+    return _suspects(*pickle.loads(job), _VALIDATOR)
 
 
-def _packed(original: str, fixed: str, changed: set) -> Iterator[bytes]:
-    """``_batches``, each pickled at once for a worker: its units share their envelope segments,
-    which the pickle holds once (a tenth of the objects' size), so the batches in flight cost
-    little here; the batch itself is let go before it waits for a worker."""
-    for job in _batches(original, fixed, changed):
+def _packed(jobs: Iterator) -> Iterator[bytes]:
+    """Each batch pickled at once for a worker: its units share their envelope segments, which
+    the pickle holds once (a tenth of the objects' size), so the batches in flight cost little
+    here; the batch itself is let go before it waits for a worker."""
+    for job in jobs:
         packed = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         del job
         yield packed
 
 
+def _batch_size(claims: int, jobs: int) -> int:
+    """Claims per validated interchange: a few batches per worker, so the workers start while the
+    file is still being cut and finish together (a call costs little more than its claims now
+    that the maps are loaded once), at most BATCH."""
+    return max(MIN_BATCH, min(BATCH, -(-claims // (4 * max(1, jobs)))))
+
+
+def _validated(path: str, wanted, claims: int, validator, pool, jobs: int) -> list[tuple[int, str, list]]:
+    """``_suspects`` of the wanted claims of ``path``, in file order, in ``pool`` (of ``jobs``
+    processes) when given."""
+    batches = _batches(path, wanted, _batch_size(claims, jobs if pool is not None else 1))
+    if pool is None:
+        return [found for batch, stream in batches for found in _suspects(batch, stream, validator)]
+    answers = parallel.ordered(pool, _work, _packed(batches), jobs + 1)
+    return [found for part in answers for found in part]
+
+
 def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) -> list[tuple[int, str]]:
     """(position, claim id) of each changed claim that the correction makes worse, in file order.
-    With ``jobs`` > 1 and more than one batch, the batches are judged in that many forked worker
-    processes (a batch each and one waiting: the main process holds the rest of the batches only
-    as it cuts them); the answer is the same."""
-    worse: list[tuple[int, str]] = []
-    if jobs < 2 or len(changed) <= BATCH:
-        for batch, streams in _batches(original, fixed, changed):
-            worse += _judge(batch, streams, validator)
-        return worse
+
+    First every changed claim as corrected; only those pyx12 finds errors in (suspects) are then
+    judged as the input had them, so the input is walked only when there are suspects.  With
+    ``jobs`` > 1 and more than one batch the batches are judged in that many forked worker
+    processes (a batch each and one waiting: the main process holds the rest only as it cuts
+    them); the answer is the same."""
     global _VALIDATOR
-    _VALIDATOR = validator
-    pool = multiprocessing.get_context("fork").Pool(processes=jobs)
+    pool = None
+    if jobs > 1 and len(changed) > MIN_BATCH:
+        _VALIDATOR = validator
+        pool = multiprocessing.get_context("fork").Pool(processes=jobs)
     try:
-        for found in parallel.ordered(pool, _work, _packed(original, fixed, changed), jobs + 1):
-            worse += found
+        after = _validated(fixed, lambda _, cid: cid in changed, len(changed), validator, pool, jobs)
+        if not after:
+            return []
+        now = {k for k, _, _ in after}
+        was = _validated(original, lambda k, _: k in now, len(now), validator, pool, jobs)
+        before = {k: errors for k, _, errors in was}
     finally:
-        pool.terminate()
-        pool.join()
-        _VALIDATOR = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+            _VALIDATOR = None
+    worse = []
+    for k, cid, errors in after:
+        old = before.get(k, [])
+        if sorted(errors) != sorted(old) and len(errors) >= len(old):
+            worse.append((k, cid))
     return worse
 
 

@@ -26,6 +26,15 @@ CLAIM_END = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ISA", "GS", "ST"})
 _LEVELS = {"20": "hl20", "22": "hl22", "23": "hl23"}
 _STRAY = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
 _DROP = {"20": ("hl20", "hl22", "hl23"), "22": ("hl22", "hl23"), "23": ("hl23",)}
+# the first two characters a segment can start with and still end a claim once line breaks are
+# dropped from it: those of the CLAIM_END ids, and any pair holding a line break
+_CLAIM_END_HEADS = frozenset(
+    {sid[:2] for sid in CLAIM_END}
+    | {a + b for a in map(chr, range(128)) for b in "\r\n"}
+    | {a + b for a in "\r\n" for b in map(chr, range(128))}
+    | {sid[:1] for sid in CLAIM_END}
+    | {"\r", "\n"}
+)
 
 
 class RawSeg:
@@ -88,8 +97,18 @@ class RawStream:
             buf = parts.pop()
             if not chunk and buf:
                 parts.append(buf)  # after the last terminator: a segment without one, or layout
+            last = len(parts) - 1
+            final = term if chunk or buf == "" else ""  # what follows the last part
             for n, part in enumerate(parts):
-                after = term if chunk or buf == "" or n < len(parts) - 1 else ""
+                if part and part[0] not in layout:  # the usual segment: no layout before it
+                    if pending is not None:
+                        if count == 1:
+                            self.line_end = pending.after[1:] if pending.after[1:] in ("\n", "\r\n") else ""
+                        yield pending
+                    count += 1
+                    pending = RawSeg(part, term if n < last else final, count)
+                    continue
+                after = term if n < last else final
                 text = part.lstrip(layout)
                 if not text:
                     if pending is None:
@@ -190,8 +209,12 @@ class Walker:
         unit = Unit(0, [])
         in_claim = False
         index = -1
+        heads = _CLAIM_END_HEADS
         for index, seg in enumerate(self._segments):
             text = seg.text
+            if in_claim and text[:2] not in heads:  # most of a claim's segments: nothing to look at
+                unit.segments.append(seg)
+                continue
             if drop and ("\n" in text or "\r" in text):
                 text = text.replace("\r", "").replace("\n", "")
             sid = text.split(element, 1)[0]

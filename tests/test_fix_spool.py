@@ -98,9 +98,10 @@ def test_the_judge_in_worker_processes_gives_the_one_process_answer(monkeypatch)
         [sys.executable, str(GENERATOR), "-n", "1200", "--seed", "49"], check=True, capture_output=True
     ).stdout
     monkeypatch.setattr(fixjudge, "BATCH", 9)  # ~100 changed claims: a dozen batches
+    monkeypatch.setattr(fixjudge, "MIN_BATCH", 9)
     calls = []
-    judge = fixjudge._judge
-    monkeypatch.setattr(fixjudge, "_judge", lambda *a: calls.append(1) or judge(*a))
+    judge = fixjudge._suspects
+    monkeypatch.setattr(fixjudge, "_suspects", lambda *a: calls.append(1) or judge(*a))
 
     def run(jobs: int):
         calls.clear()
@@ -125,6 +126,7 @@ def test_a_judge_that_fails_in_a_worker_fails_the_run_without_hanging(monkeypatc
         [sys.executable, str(GENERATOR), "-n", "400", "--seed", "49"], check=True, capture_output=True
     ).stdout
     monkeypatch.setattr(fixjudge, "BATCH", 2)
+    monkeypatch.setattr(fixjudge, "MIN_BATCH", 2)
 
     def broken(data: bytes):
         raise RuntimeError("the judge broke")
