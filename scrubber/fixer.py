@@ -21,7 +21,6 @@ its fixes are reported as skipped.
 from __future__ import annotations
 
 import difflib
-import filecmp
 import itertools
 import os
 import tempfile
@@ -35,7 +34,7 @@ from .fixapply import CLAIM_END, Change, Recount, Skipped, WindowPass, recount
 from .gate import scrub_path
 from .pipeline import Engine, Result, Spool
 from .rawfile import RawFile
-from .stream import RawStream, Walker
+from .stream import RawStream, Unit, Walker
 
 __all__ = [
     "AuditTrail",
@@ -112,6 +111,9 @@ class _PassLog:
     settled: Spool = field(default_factory=Spool)
     recounted: list[Change] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # with ``keep``: each changed claim as the pass wrote it, (position, unit), and the delimiters
+    units: list[tuple[int, Unit]] = field(default_factory=list)
+    stream: object = None
 
     def all_changes(self) -> Iterator[Change]:
         deletes = [c for _, c in sorted(self.deletes, key=lambda d: -d[0])]
@@ -122,9 +124,12 @@ def write_segments(out: BinaryIO, segments) -> None:
     out.write("".join(s.text + s.after for s in segments).encode("utf-8", errors="surrogateescape"))
 
 
-def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
+def _one_pass(src: str, dst: str, findings, unsafe: bool, keep: bool = False) -> _PassLog:
     """Stream ``src`` to ``dst`` window by window, fixing what ``findings`` (the check of ``src``)
-    describe, settling each touched claim and recounting the envelope."""
+    describe, settling each touched claim and recounting the envelope; with ``keep``, the changed
+    claims are kept in ``log.units`` (for the judge)."""
+    from .fixjudge import _delimiters
+
     log = _PassLog()
     feed = _Feed(findings, unsafe)
     with open(src, "rb") as fh, open(dst, "wb") as out:
@@ -132,7 +137,9 @@ def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
         out.write(stream.prefix.encode("utf-8", errors="surrogateescape"))
         counter = Recount(stream.element, stream.drop_breaks, log.recounted)
         written = 0
+        position = -1
         for unit in Walker(stream, stream.element, stream.drop_breaks):
+            position += unit.claim is not None
             mine, late = feed.take(unit.base, unit.end)
             for finding in late:
                 log.skipped.append(Skipped(finding, "its target segment lies before the claim it belongs to"))
@@ -152,10 +159,17 @@ def _one_pass(src: str, dst: str, findings, unsafe: bool) -> _PassLog:
                 log.deletes += step.deletes
                 log.settled += step.settled
                 segments = counted = window.segments
+                if keep and unit.claim is not None and (step.changes or step.deletes or step.settled):
+                    clm = next((i for i in range(len(segments)) if window.seg_id(i) == "CLM"), None)
+                    if clm is not None:
+                        log.units.append(
+                            (position, Unit(unit.base, segments, clm, unit.context, unit.claim_id))
+                        )
             for i, seg in enumerate(counted, written):
                 counter.see(i, seg)
             write_segments(out, segments)
             written += len(segments)
+        log.stream = _delimiters(stream)
     return log
 
 
@@ -208,12 +222,13 @@ def fix_file(
     record = engine.times
     result = scrub_path(engine, path, name)
     whole = True  # ``result`` is the check of the whole of ``current``
+    judge = _Judge(path, validator, engine.jobs, temps)
     try:
         for _ in range(max_passes if not result.unreadable else 0):
             if not any(_applies(f, unsafe) for f in result.findings):
                 break
             new = temps.new()
-            log = _one_pass(current, new, result.findings, unsafe)
+            log = _one_pass(current, new, result.findings, unsafe, keep=judge.keeps())
             outcome.skipped += log.skipped
             if not (log.changes or log.deletes):
                 temps.drop(new)
@@ -227,26 +242,105 @@ def fix_file(
                     log.all_changes(),
                 )
                 engine.times = engine.times.renumbered(moves)
-            temps.drop(current)
-            current = new
             # only a claim this pass changed can have a fix left to apply: the others' findings
             # are the ones this pass saw, their fixes applied nowhere (unsafe, stale, clashing)
             changed = frozenset(c.claim_id for c in log.all_changes() if c.claim_id is not None)
+            judge.passed(new, changed, log)
+            judge.drop(current)
+            current = new
             result, whole = scrub_path(engine, current, name, only=changed), False
-        if validator is not None and current != path and not filecmp.cmp(path, current, shallow=False):
-            judged = keep_what_validates(path, current, name, engine, validator, outcome, temps)
-            if judged is not None:
-                temps.drop(current)
-                current, whole = judged, False
-        if not whole:
+        if not whole:  # while the judge of the first pass's claims goes on
+            result = scrub_path(engine, current, name)
+        worse = judge.worse(current)
+        if worse:
+            current = keep_what_validates(
+                path, current, name, engine, validator, outcome, temps, worse=worse
+            )
             result = scrub_path(engine, current, name)
     except BaseException:
+        judge.close()
         temps.clear()
         raise
     finally:
         engine.times = record
     outcome.path, outcome.result = current, result
     return outcome
+
+
+class _Judge:
+    """pyx12's judgement of the changed claims for :func:`fix_file` (scrubber/fixjudge.py).
+
+    The first pass changes nearly every claim that will change, and a later pass changes only
+    claims the pass before it changed (only those are re-checked): so the first pass's claims are
+    judged as that pass wrote them, while the fixer goes on (in worker processes: ``Judgement``),
+    and the later passes' claims, as the last pass that changed each left it (kept by the pass,
+    up to KEEP_CLAIMS of them; past that, read from the last file), at the end, replacing the
+    first judgement of those claims.  The first pass's file is kept until it has been walked.
+    Without a validator it judges nothing."""
+
+    def __init__(self, original: str, validator, jobs: int, temps: Temps):
+        self.original, self.validator, self.temps = original, validator, temps
+        self.judgement = None if validator is None else _judgement(original, validator, jobs)
+        self.first: str | None = None  # the first pass's file
+        self.later: set[str] = set()  # claims changed by a later pass
+        self.units: dict[int, Unit] = {}  # position -> the later passes' claims, as last changed
+        self.stream = None
+        self.overflow = False  # more than KEEP_CLAIMS of them: read from the last file instead
+
+    def keeps(self) -> bool:
+        """Whether the coming pass is to keep the claims it changes."""
+        return self.first is not None and not self.overflow
+
+    def passed(self, path: str, changed: frozenset[str], log: _PassLog) -> None:
+        if self.judgement is None:
+            return
+        if self.first is None:
+            self.first = path
+            self.judgement.start(path, changed)
+            return
+        self.later |= changed
+        self.units.update(log.units)
+        self.stream = log.stream
+        kept = {unit.claim_id for _, unit in log.units}
+        if len(self.units) > KEEP_CLAIMS or not changed <= kept:  # (a claim it could not keep)
+            self.overflow, self.units = True, {}
+
+    def drop(self, path: str) -> None:
+        if path != self.first and path != self.original:
+            self.temps.drop(path)
+
+    def worse(self, final: str) -> list[tuple[int, str]]:
+        """(position, claim id) of each changed claim that its changes make worse, in file order."""
+        if self.first is None:
+            return []
+        try:
+            first = [w for w in self.judgement.answer() if w[1] not in self.later]
+            if self.first != final:
+                self.temps.drop(self.first)
+            later: list[tuple[int, str]] = []
+            if self.overflow:
+                self.judgement.close()
+                from .fixjudge import _worse
+
+                later = _worse(self.original, final, self.later, self.validator, self.judgement.jobs)
+            elif self.units:
+                later = self.judgement.units(sorted(self.units.items()), self.stream)
+        finally:
+            self.judgement.close()
+        return sorted(first + later)
+
+    def close(self) -> None:
+        if self.judgement is not None:
+            self.judgement.close()
+
+
+KEEP_CLAIMS = 2000  # later passes' changed claims kept in memory for the judge, at most
+
+
+def _judgement(original: str, validator, jobs: int):
+    from .fixjudge import Judgement
+
+    return Judgement(original, validator, jobs)
 
 
 def _applies(finding: Finding, unsafe: bool) -> bool:

@@ -15,6 +15,7 @@ import gc
 import io
 import multiprocessing
 import pickle
+import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -112,57 +113,124 @@ def _batch_size(claims: int, jobs: int) -> int:
     return max(MIN_BATCH, min(BATCH, -(-claims // (4 * max(1, jobs)))))
 
 
-def _validated(path: str, wanted, claims: int, validator, pool, jobs: int) -> list[tuple[int, str, list]]:
-    """``_suspects`` of the wanted claims of ``path``, in file order, in ``pool`` (of ``jobs``
-    processes) when given."""
-    batches = _batches(path, wanted, _batch_size(claims, jobs if pool is not None else 1))
+def _run(batches: Iterator, validator, pool, jobs: int) -> list[tuple[int, str, list]]:
+    """``_suspects`` of every batch, in order: in ``pool`` (of ``jobs`` processes) when given."""
     if pool is None:
         return [found for batch, stream in batches for found in _suspects(batch, stream, validator)]
     answers = parallel.ordered(pool, _work, _packed(batches), jobs + 1)
     return [found for part in answers for found in part]
 
 
-def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) -> list[tuple[int, str]]:
-    """(position, claim id) of each changed claim that the correction makes worse, in file order.
+def _in_batches(units: list[tuple[int, Unit]], stream: SimpleNamespace, size: int) -> Iterator:
+    for i in range(0, len(units), size):
+        yield units[i : i + size], stream
 
-    First every changed claim as corrected; only those pyx12 finds errors in (suspects) are then
-    judged as the input had them, so the input is walked only when there are suspects.  With
-    ``jobs`` > 1 and more than one batch the batches are judged in that many forked worker
-    processes (a batch each and one waiting: the main process holds the rest only as it cuts
-    them); the answer is the same."""
-    global _VALIDATOR
-    pool = None
-    if jobs > 1 and len(changed) > MIN_BATCH:
-        _VALIDATOR = validator
-        pool = multiprocessing.get_context("fork").Pool(processes=jobs)
-    try:
-        after = _validated(fixed, lambda _, cid: cid in changed, len(changed), validator, pool, jobs)
-        if not after:
+
+class Judgement:
+    """pyx12's judgement of changed claims against the input ``original``: (position, claim id) of
+    each claim that the correction makes worse, in file order.
+
+    Every changed claim is validated as corrected; only those pyx12 finds errors in (suspects) are
+    then validated as the input had them, so the input is walked only when there are suspects.
+
+    ``start(fixed, changed)`` judges the claims ``changed`` of the file ``fixed``: with ``jobs`` > 1
+    and more than MIN_BATCH of them, in that many forked worker processes (a batch each and one
+    waiting: the batches are cut as the file is walked), fed from a thread so that the caller goes
+    on while pyx12 works.  The pool is forked before the thread starts and the thread never runs
+    pyx12 itself (only the workers do), so a fork made while it runs copies no lock pyx12 needs.
+    ``answer()`` waits for it; ``units(...)`` judges claims handed over as units, in the same
+    workers when there are any; ``close()`` stops them.  Same answers with or without workers."""
+
+    def __init__(self, original: str, validator, jobs: int = 1):
+        self.original, self.validator, self.jobs = original, validator, jobs
+        self._answer: list[tuple[int, str]] = []
+        self._error: BaseException | None = None
+        self._pool = self._thread = None
+
+    def start(self, fixed: str, changed: set) -> None:
+        global _VALIDATOR
+        changed = set(changed)
+        size = _batch_size(len(changed), self.jobs)
+        after = _batches(fixed, lambda _, cid: cid in changed, size)
+        if self.jobs < 2 or len(changed) <= MIN_BATCH:
+            self._answer = self._judge(after)
+            return
+        _VALIDATOR = self.validator
+        self._pool = multiprocessing.get_context("fork").Pool(processes=self.jobs)
+        self._thread = threading.Thread(target=self._background, args=(after,), daemon=True)
+        self._thread.start()
+
+    def _background(self, after: Iterator) -> None:
+        try:
+            self._answer = self._judge(after)
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller by answer()
+            self._error = exc
+
+    def _judge(self, after: Iterator) -> list[tuple[int, str]]:
+        pool, jobs = self._pool, self.jobs
+        found = _run(after, self.validator, pool, jobs)
+        if not found:
             return []
-        now = {k for k, _, _ in after}
-        was = _validated(original, lambda k, _: k in now, len(now), validator, pool, jobs)
-        before = {k: errors for k, _, errors in was}
-    finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        now = {k for k, _, _ in found}
+        was = _batches(self.original, lambda k, _: k in now, _batch_size(len(now), jobs))
+        before = {k: errors for k, _, errors in _run(was, self.validator, pool, jobs)}
+        worse = []
+        for k, cid, errors in found:
+            old = before.get(k, [])
+            if sorted(errors) != sorted(old) and len(errors) >= len(old):
+                worse.append((k, cid))
+        return worse
+
+    def answer(self) -> list[tuple[int, str]]:
+        """The judgement ``start`` began (the workers stay, for ``units``)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            self.close()
+            raise self._error
+        return self._answer
+
+    def units(self, units: list[tuple[int, Unit]], stream: SimpleNamespace) -> list[tuple[int, str]]:
+        """The judgement of claims given as (position, unit) with their file's delimiters."""
+        size = _batch_size(len(units), self.jobs if self._pool is not None else 1)
+        return self._judge(_in_batches(units, stream, size))
+
+    def close(self) -> None:
+        global _VALIDATOR
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
             _VALIDATOR = None
-    worse = []
-    for k, cid, errors in after:
-        old = before.get(k, [])
-        if sorted(errors) != sorted(old) and len(errors) >= len(old):
-            worse.append((k, cid))
-    return worse
+
+
+def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) -> list[tuple[int, str]]:
+    """(position, claim id) of each changed claim of ``fixed`` that the correction makes worse."""
+    judgement = Judgement(original, validator, jobs)
+    try:
+        judgement.start(fixed, changed)
+        return judgement.answer()
+    finally:
+        judgement.close()
 
 
 def keep_what_validates(
-    original: str, fixed: str, name: str, engine: Engine, validator, outcome: Outcome, temps: Temps
+    original: str,
+    fixed: str,
+    name: str,
+    engine: Engine,
+    validator,
+    outcome: Outcome,
+    temps: Temps,
+    worse: list[tuple[int, str]] | None = None,
 ):
     """Revert every changed claim whose fixes add an implementation-guide error the input did not
-    have: the path of the new file (the caller checks it), or None when no claim is reverted."""
-    changed = {c.claim_id for c in outcome.changes if c.claim_id is not None}
-    worse = _worse(original, fixed, changed, validator, engine.jobs)
-    del changed
+    have (``worse``, when the caller has judged them already): the path of the new file (the
+    caller checks it), or None when no claim is reverted."""
+    if worse is None:
+        changed = {c.claim_id for c in outcome.changes if c.claim_id is not None}
+        worse = _worse(original, fixed, changed, validator, engine.jobs)
     if not worse:
         return None
     # one pass over the audit trail: the reverted claims' changes come out, claim by claim in the

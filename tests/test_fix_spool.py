@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scrubber import fixjudge
+from scrubber import fixer, fixjudge
 from scrubber.config import Config
 from scrubber.fixapply import Change
 from scrubber.fixer import AuditTrail, fix_data
@@ -98,7 +98,7 @@ def test_the_judge_in_worker_processes_gives_the_one_process_answer(monkeypatch)
         [sys.executable, str(GENERATOR), "-n", "1200", "--seed", "49"], check=True, capture_output=True
     ).stdout
     monkeypatch.setattr(fixjudge, "BATCH", 9)  # ~100 changed claims: a dozen batches
-    monkeypatch.setattr(fixjudge, "MIN_BATCH", 9)
+    monkeypatch.setattr(fixjudge, "MIN_BATCH", 0)  # a pool however few claims a pass changed
     calls = []
     judge = fixjudge._suspects
     monkeypatch.setattr(fixjudge, "_suspects", lambda *a: calls.append(1) or judge(*a))
@@ -151,3 +151,41 @@ def test_fix_takes_jobs_as_check_does(tmp_path):
         assert done.exit_code in (0, 1), done.output
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+@pytest.mark.skipif(not GENERATOR.is_file(), reason="the shared generator is not there")
+@pytest.mark.parametrize(("jobs", "keep"), [(1, 2000), (2, 2000), (2, 0)])
+def test_judging_the_first_pass_while_the_fixer_goes_on_gives_the_judgement_at_the_end(
+    monkeypatch, jobs, keep
+):
+    """The first pass's claims are judged as that pass wrote them, the later passes' as the last
+    pass left them (kept in memory, or with ``keep`` 0 read from the last file): the same answer
+    as judging every changed claim once, at the end."""
+    data = subprocess.run(
+        [sys.executable, str(GENERATOR), "-n", "600", "--seed", "49"], check=True, capture_output=True
+    ).stdout
+    monkeypatch.setattr(fixjudge, "MIN_BATCH", 5)
+    monkeypatch.setattr(fixer, "KEEP_CLAIMS", keep)
+
+    def run():
+        return fix_data(data, "gen.x12", Engine(Config(jobs=jobs)), validator=_fake_pyx12)
+
+    early = run()
+
+    class AtTheEnd(fixer._Judge):
+        def keeps(self):
+            return False
+
+        def passed(self, path, changed, log):
+            self.later |= changed
+
+        def worse(self, final):
+            return fixjudge._worse(self.original, final, self.later, self.validator, jobs)
+
+    monkeypatch.setattr(fixer, "_Judge", AtTheEnd)
+    end = run()
+    assert early.passes >= 2
+    assert early.data == end.data
+    assert list(early.changes) == list(end.changes)
+    assert [s.as_dict() for s in early.skipped] == [s.as_dict() for s in end.skipped]
+    assert any("pyx12" in s.reason for s in early.skipped)
