@@ -242,6 +242,7 @@ def fix_file(
                     log.all_changes(),
                 )
                 engine.times = engine.times.renumbered(moves)
+                engine.close()  # its workers were forked with the record as it stood: fork anew
             # only a claim this pass changed can have a fix left to apply: the others' findings
             # are the ones this pass saw, their fixes applied nowhere (unsafe, stale, clashing)
             changed = frozenset(c.claim_id for c in log.all_changes() if c.claim_id is not None)
@@ -262,7 +263,9 @@ def fix_file(
         temps.clear()
         raise
     finally:
-        engine.times = record
+        if engine.times is not record:
+            engine.times = record
+            engine.close()
     outcome.path, outcome.result = current, result
     return outcome
 

@@ -267,3 +267,32 @@ def test_record_rows_follow_renumbered_lines(tmp_path):
     edits = {f.edit for f in outcome.result.findings}
     assert not edits & {"INF001", "INF005", "INF012"}, edits
     assert engine.times is record  # the caller's record is left as it was
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_record_rows_follow_renumbered_lines_in_worker_processes(tmp_path, monkeypatch, jobs):
+    """The same, with the file split across worker processes: the workers, forked with the record
+    as it stood, are forked again with the renumbered one (else a later pass and the final check
+    would read rows at the lines' old numbers: INF001 for the moved line, INF005 for its row)."""
+    from scrubber import parallel, pipeline
+    from scrubber.times import AdminTimes
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "BATCH_CLAIMS", 1)
+    line4 = "LX*4~\nSV2*0260*HC:96367*400*UN*1~\nDTP*472*D8*20261103~\n"
+    line5 = "LX*5~\nSV2*0260*HC:96366*120*UN*1~\nDTP*472*D8*20261103~\n"
+    text = renumber(patch(base("inf_837i"), [["CTP****100*ML~\n", "CTP****100*ML~\n" + line4 + line5]]))
+    (tmp_path / "t.csv").write_text(
+        "claim_id,line,start,stop\nINF-I-001,1,10:00,11:30\nINF-I-001,4,11:30,12:10\n"
+        "INF-I-001,5,12:10,13:10\n"
+    )
+    record = AdminTimes.load(str(tmp_path / "t.csv"))
+    engine = Engine(Config(jobs=jobs), record)
+    try:
+        outcome = fix_data(text.encode(), "c.x12", engine)
+    finally:
+        engine.close()
+    assert "HC:96415" not in outcome.data.decode()
+    edits = {f.edit for f in outcome.result.findings}
+    assert not edits & {"INF001", "INF005"}, edits
+    assert engine.times is record
