@@ -254,9 +254,7 @@ def fix_file(
             result = scrub_path(engine, current, name)
         worse = judge.worse(current)
         if worse:
-            current = keep_what_validates(
-                path, current, name, engine, validator, outcome, temps, worse=worse
-            )
+            current = keep_what_validates(path, current, name, engine, validator, outcome, temps, worse=worse)
             result = scrub_path(engine, current, name)
     except BaseException:
         judge.close()

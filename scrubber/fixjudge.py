@@ -113,11 +113,12 @@ def _batch_size(claims: int, jobs: int) -> int:
     return max(MIN_BATCH, min(BATCH, -(-claims // (4 * max(1, jobs)))))
 
 
-def _run(batches: Iterator, validator, pool, jobs: int) -> list[tuple[int, str, list]]:
-    """``_suspects`` of every batch, in order: in ``pool`` (of ``jobs`` processes) when given."""
+def _run(batches: Iterator, validator, pool, jobs: int, cancel=None) -> list[tuple[int, str, list]]:
+    """``_suspects`` of every batch, in order: in ``pool`` (of ``jobs`` processes) when given,
+    until ``cancel`` is set."""
     if pool is None:
         return [found for batch, stream in batches for found in _suspects(batch, stream, validator)]
-    answers = parallel.ordered(pool, _work, _packed(batches), jobs + 1)
+    answers = parallel.ordered(pool, _work, _packed(batches), jobs + 1, cancel)
     return [found for part in answers for found in part]
 
 
@@ -139,13 +140,18 @@ class Judgement:
     on while pyx12 works.  The pool is forked before the thread starts and the thread never runs
     pyx12 itself (only the workers do), so a fork made while it runs copies no lock pyx12 needs.
     ``answer()`` waits for it; ``units(...)`` judges claims handed over as units, in the same
-    workers when there are any; ``close()`` stops them.  Same answers with or without workers."""
+    workers when there are any; ``close()`` stops them (a judgement still running is cancelled:
+    no batch is handed over any more, and the thread is waited for, a few seconds at most, before
+    the workers are terminated).  Same answers with or without workers."""
+
+    WAIT = 10.0  # seconds close() waits for a cancelled judgement's thread
 
     def __init__(self, original: str, validator, jobs: int = 1):
         self.original, self.validator, self.jobs = original, validator, jobs
         self._answer: list[tuple[int, str]] = []
         self._error: BaseException | None = None
         self._pool = self._thread = None
+        self._cancel = threading.Event()
 
     def start(self, fixed: str, changed: set) -> None:
         global _VALIDATOR
@@ -167,13 +173,13 @@ class Judgement:
             self._error = exc
 
     def _judge(self, after: Iterator) -> list[tuple[int, str]]:
-        pool, jobs = self._pool, self.jobs
-        found = _run(after, self.validator, pool, jobs)
-        if not found:
+        pool, jobs, cancel = self._pool, self.jobs, self._cancel
+        found = _run(after, self.validator, pool, jobs, cancel)
+        if not found or cancel.is_set():
             return []
         now = {k for k, _, _ in found}
         was = _batches(self.original, lambda k, _: k in now, _batch_size(len(now), jobs))
-        before = {k: errors for k, _, errors in _run(was, self.validator, pool, jobs)}
+        before = {k: errors for k, _, errors in _run(was, self.validator, pool, jobs, cancel)}
         worse = []
         for k, cid, errors in found:
             old = before.get(k, [])
@@ -198,6 +204,10 @@ class Judgement:
 
     def close(self) -> None:
         global _VALIDATOR
+        if self._thread is not None:  # still judging: no more batches, then the workers go
+            self._cancel.set()
+            self._thread.join(self.WAIT)
+            self._thread = None
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()

@@ -59,6 +59,8 @@ def _claim_id(text: str, element: str) -> str:
     """CLM01 of a CLM segment's text, as the claim builder reads it."""
     parts = text.split(element, 2)
     return parts[1] if len(parts) > 1 else ""
+
+
 Job = tuple[str, str, str, Runs]
 
 
@@ -286,19 +288,26 @@ def warm() -> None:
         tables.get(name)
 
 
-def ordered(pool, func, jobs: Iterable, in_flight: int) -> Iterator:
+def ordered(pool, func, jobs: Iterable, in_flight: int, cancel: threading.Event | None = None) -> Iterator:
     """``pool.imap(func, jobs)``: the answers in the order of the jobs, with at most ``in_flight``
     jobs handed to the pool and not yet answered, so the main process holds only those.  When a
     worker fails (imap raises here) or the consumer stops early, the pool's feeder thread, which
     may be waiting for a slot, is let go: the pool can then be closed and joined (it would wait for
-    that thread for ever)."""
+    that thread for ever).  ``cancel``, set from another thread, stops the feeding too: the jobs
+    handed over are answered, and then the answers end, for a consumer that runs in a thread of
+    its own and cannot be stopped early by its caller."""
     slots = threading.Semaphore(in_flight)
     stop = threading.Event()
 
     def feed():
         for job in jobs:
-            slots.acquire()
-            if stop.is_set():
+            if cancel is None:
+                slots.acquire()
+            else:
+                while not slots.acquire(timeout=0.05):
+                    if cancel.is_set():
+                        return
+            if stop.is_set() or (cancel is not None and cancel.is_set()):
                 return
             yield job
 

@@ -269,16 +269,19 @@ def test_record_rows_follow_renumbered_lines(tmp_path):
     assert engine.times is record  # the caller's record is left as it was
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_record_rows_follow_renumbered_lines_in_worker_processes(tmp_path, monkeypatch, jobs):
+@pytest.mark.parametrize(("jobs", "judged"), [(1, False), (2, False), (2, True)])
+def test_record_rows_follow_renumbered_lines_in_worker_processes(tmp_path, monkeypatch, jobs, judged):
     """The same, with the file split across worker processes: the workers, forked with the record
     as it stood, are forked again with the renumbered one (else a later pass and the final check
-    would read rows at the lines' old numbers: INF001 for the moved line, INF005 for its row)."""
-    from scrubber import parallel, pipeline
+    would read rows at the lines' old numbers: INF001 for the moved line, INF005 for its row);
+    ``judged``: while pyx12 judges the first pass's claims in workers of its own, fed from a thread."""
+    from scrubber import fixjudge, parallel, pipeline
+    from scrubber.cli_fix import _validator
     from scrubber.times import AdminTimes
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "BATCH_CLAIMS", 1)
+    monkeypatch.setattr(fixjudge, "MIN_BATCH", 0)
     line4 = "LX*4~\nSV2*0260*HC:96367*400*UN*1~\nDTP*472*D8*20261103~\n"
     line5 = "LX*5~\nSV2*0260*HC:96366*120*UN*1~\nDTP*472*D8*20261103~\n"
     text = renumber(patch(base("inf_837i"), [["CTP****100*ML~\n", "CTP****100*ML~\n" + line4 + line5]]))
@@ -289,7 +292,7 @@ def test_record_rows_follow_renumbered_lines_in_worker_processes(tmp_path, monke
     record = AdminTimes.load(str(tmp_path / "t.csv"))
     engine = Engine(Config(jobs=jobs), record)
     try:
-        outcome = fix_data(text.encode(), "c.x12", engine)
+        outcome = fix_data(text.encode(), "c.x12", engine, validator=_validator(judged))
     finally:
         engine.close()
     assert "HC:96415" not in outcome.data.decode()

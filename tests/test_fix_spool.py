@@ -189,3 +189,37 @@ def test_judging_the_first_pass_while_the_fixer_goes_on_gives_the_judgement_at_t
     assert list(early.changes) == list(end.changes)
     assert [s.as_dict() for s in early.skipped] == [s.as_dict() for s in end.skipped]
     assert any("pyx12" in s.reason for s in early.skipped)
+
+
+@pytest.mark.skipif(not GENERATOR.is_file(), reason="the shared generator is not there")
+def test_closing_a_judgement_that_is_still_running_returns_and_stops_its_workers(tmp_path, monkeypatch):
+    """What the fixer does when it fails while the first pass's claims are being judged in the
+    background: close() stops the feeding, waits for the batches handed over, and terminates the
+    workers (terminating them with the feeder thread waiting for a slot would wait for ever)."""
+    import threading
+    import time
+
+    original = tmp_path / "in.x12"
+    original.write_bytes(
+        subprocess.run(
+            [sys.executable, str(GENERATOR), "-n", "400", "--seed", "49"], check=True, capture_output=True
+        ).stdout
+    )
+    monkeypatch.setattr(fixjudge, "BATCH", 2)
+    monkeypatch.setattr(fixjudge, "MIN_BATCH", 2)
+
+    def slow(data: bytes):
+        time.sleep(0.05)
+        return []
+
+    ids = {f"PCN{n:09d}" for n in range(1, 401)}
+    judgement = fixjudge.Judgement(str(original), slow, jobs=2)
+    judgement.start(str(original), ids)  # 200 batches of 2, 5 s of work on two workers
+    time.sleep(0.3)
+    began = time.monotonic()
+    done = threading.Event()
+    closer = threading.Thread(target=lambda: (judgement.close(), done.set()), daemon=True)
+    closer.start()
+    assert done.wait(8), "close() hung"
+    assert time.monotonic() - began < 3
+    assert judgement._pool is None and judgement._thread is None
