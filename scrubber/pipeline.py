@@ -446,24 +446,28 @@ class Engine:
             while waiting and waiting[0][0] <= out.last_key:
                 sink.add(waiting.popleft()[1])
 
-        for out in self._pool.run(batcher):
-            info.claims += out.claims
-            result.claims += out.claims
-            result.claims_with_errors += out.claims_with_errors
-            for level, count in out.counts.items():
-                result.counts[level] += count
-                info.findings[level] += count
-            kinds |= out.kinds
-            self.times.matched |= out.matched
-            self.judge.tally.merge(out.judged)
-            merge_risk(result.at_risk, out.at_risk)
-            if out.rows:
-                self.claim_hook.merge(result, out.rows)
-            # every record up to this batch's last claim has been read (the batch was cut after it)
-            take_records()
-            place(out)
-            if self.progress is not None:
-                self.progress(result)
+        answers = self._pool.run(batcher)
+        try:
+            for out in answers:
+                info.claims += out.claims
+                result.claims += out.claims
+                result.claims_with_errors += out.claims_with_errors
+                for level, count in out.counts.items():
+                    result.counts[level] += count
+                    info.findings[level] += count
+                kinds |= out.kinds
+                self.times.matched |= out.matched
+                self.judge.tally.merge(out.judged)
+                merge_risk(result.at_risk, out.at_risk)
+                if out.rows:
+                    self.claim_hook.merge(result, out.rows)
+                # every record up to this batch's last claim has been read (the batch was cut after it)
+                take_records()
+                place(out)
+                if self.progress is not None:
+                    self.progress(result)
+        finally:
+            answers.close()  # a raise above lets the pool's feeder go (engine.close() joins it)
         take_records()
         while waiting:
             sink.add(waiting.popleft()[1])

@@ -193,6 +193,30 @@ def test_a_worker_that_fails_fails_the_run_without_hanging(split_everything, mon
         run([SAMPLES / "837p_defects.x12"], jobs=2)
 
 
+def test_a_main_process_that_fails_between_batches_still_closes_the_pool(split_everything):
+    """A raise in the main process's loop over the batch results (here the progress callback; a
+    Ctrl-C lands there too) reaches the caller, and the pool closes: the answers are closed, so
+    the feeder waiting for a slot is let go (the pool's join would wait for it for ever)."""
+    import threading
+
+    record = AdminTimes.load(str(SAMPLES / "admin_times.csv"))
+    engine = pipeline.Engine(Config(jobs=2), record)
+    engine.progress = lambda result: (_ for _ in ()).throw(RuntimeError("the terminal went away"))
+    done = threading.Event()
+    failed = []
+
+    def scrub():
+        try:
+            engine.scrub([str(SAMPLES / "837p_defects.x12")])  # closes the engine on the way out
+        except RuntimeError as exc:
+            failed.append(exc)
+        done.set()
+
+    threading.Thread(target=scrub, daemon=True).start()
+    assert done.wait(20), "the pool never closed"
+    assert failed and engine._pool is None
+
+
 def test_ordered_keeps_the_order_and_the_bound():
     """parallel.ordered: the answers in the jobs' order; the jobs are drawn at most ``in_flight``
     ahead of the answers taken, and one more waiting for a slot (a pool alone draws them all)."""
