@@ -55,6 +55,9 @@ class BatchResult:
 Runs = list[tuple[int, list[str]]]  # (ordinal of the first, consecutive segment texts)
 
 
+_CLOSE = "IEA"  # the segment that ends a claim of a batch with ``only`` (then its context follows)
+
+
 def _claim_id(text: str, element: str) -> str:
     """CLM01 of a CLM segment's text, as the claim builder reads it."""
     parts = text.split(element, 2)
@@ -120,8 +123,8 @@ class Batcher:
     ):
         """``total``: the file's size in bytes, when known; batches then get smaller towards its
         end, so that the workers finish together instead of one waiting on the other's last
-        large batch.  ``only``: the claim ids (CLM01) to check; the other claims' segments (CLM
-        up to the next envelope, HL or CLM segment) are left out of the batches (``Engine.only``)."""
+        large batch.  ``only``: the claim ids (CLM01) to check; the batches hold only those claims,
+        each preceded by its context, and nothing of the others (``Engine.only``)."""
         self.only = only
         self.reader = reader
         self.file = file
@@ -166,7 +169,11 @@ class Batcher:
         last: tuple[int, str] | None = None
         parts: list[str] = []
         first = start = index = 0
-        skip: int | None = None  # where, in this block, a claim left out (``only``) began
+        # with ``only``: where, in this block, the segments left out began (None inside a claim
+        # asked for); everything but those claims is left out, each of them preceded by its
+        # context, as a batch of one claim would have it (tests/test_parallel.py, size 1), and
+        # closed by an IEA at the ordinal of the segment that ends it
+        skip: int | None = None if only is None else 0
         try:
             for first, parts in self.reader.blocks():
                 last = (first + len(parts) - 1, parts[-1])
@@ -175,19 +182,20 @@ class Batcher:
                 after = 0  # first segment after the last one looked at
                 pos, index = 1, 0
                 if skip is not None:
-                    skip = 0  # a claim left out runs on into this block
+                    skip = 0  # what is left out runs on into this block
                 for match in marks.finditer(text):
                     index += text.count(sep, pos, match.start() + 1)
                     pos = match.start() + 1
                     sid = match.group(1)
-                    if skip is not None:  # the claim left out ends here
-                        if skip > start:
-                            batch.append((first + start, parts[start:skip]))
-                        start, skip = index, None
+                    if only is not None and skip is None:  # a claim asked for ends here: an IEA
+                        if index > start:  # at this segment's ordinal closes it where it ends
+                            batch.append((first + start, parts[start:index]))
+                        batch.append((first + index, [_CLOSE]))
+                        start = skip = index
                     if current is not None and index > after:
                         blocks[current].append((first + after, parts[after:index]))
                     after = index + 1
-                    if claims >= size and sid in BOUNDARIES:
+                    if only is None and claims >= size and sid in BOUNDARIES:
                         if index > start:
                             batch.append((first + start, parts[start:index]))
                         yield self.file, self.component, element, batch
@@ -196,8 +204,14 @@ class Batcher:
                     if sid == "CLM":
                         current = None
                         total_claims += 1
-                        if only is not None and _claim_id(parts[index], element) not in only:
-                            skip = index
+                        if only is not None:
+                            if _claim_id(parts[index], element) in only:
+                                if claims >= size:
+                                    yield self.file, self.component, element, batch
+                                    batch, claims = [], 0
+                                batch += self._context(blocks)
+                                start, skip = index, None
+                                claims += 1
                             continue
                         claims += 1
                         continue
