@@ -30,6 +30,7 @@ from .read import InputError, Segment, SegmentReader
 BATCH_CLAIMS = 500
 MAX_DEFAULT_JOBS = 4  # --jobs 0 uses one process per core, at most this many
 TAIL_BATCH_CLAIMS = 50  # the smallest batch the end of a file is cut into
+ONLY_SPAN = 2000  # with Batcher(only=...): claims read between two batches at most
 BOUNDARIES = frozenset({"ISA", "GS", "ST", "HL", "CLM"})
 _ENGINE = None  # the engine a worker inherits through fork
 
@@ -174,6 +175,7 @@ class Batcher:
         # context, as a batch of one claim would have it (tests/test_parallel.py, size 1), and
         # closed by an IEA at the ordinal of the segment that ends it
         skip: int | None = None if only is None else 0
+        cut = 0  # with ``only``: claims read when the last batch was cut
         try:
             for first, parts in self.reader.blocks():
                 last = (first + len(parts) - 1, parts[-1])
@@ -205,10 +207,13 @@ class Batcher:
                         current = None
                         total_claims += 1
                         if only is not None:
+                            # a batch every `size` claims asked for, and one (maybe empty) every
+                            # ONLY_SPAN claims read, so that the envelope records read meanwhile
+                            # are taken (the main process takes them as batch answers come back)
+                            if claims >= size or total_claims - cut >= ONLY_SPAN:
+                                yield self.file, self.component, element, batch
+                                batch, claims, cut = [], 0, total_claims
                             if _claim_id(parts[index], element) in only:
-                                if claims >= size:
-                                    yield self.file, self.component, element, batch
-                                    batch, claims = [], 0
                                 batch += self._context(blocks)
                                 start, skip = index, None
                                 claims += 1

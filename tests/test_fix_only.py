@@ -98,6 +98,7 @@ def test_a_check_of_some_claims_reports_what_the_whole_check_reports_for_them(
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "BATCH_CLAIMS", batch)
     monkeypatch.setattr(read, "CHUNK", chunk)  # read blocks end inside claims
+    monkeypatch.setattr(parallel, "ONLY_SPAN", 3)  # batches cut among claims left out, some empty
     record = AdminTimes.load(str(SAMPLES / "admin_times.csv"))
     engine = Engine(Config(jobs=jobs), record)
     rng = random.Random(837)
