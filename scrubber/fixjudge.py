@@ -144,7 +144,7 @@ class Judgement:
     no batch is handed over any more, and the thread is waited for, a few seconds at most, before
     the workers are terminated).  Same answers with or without workers."""
 
-    WAIT = 10.0  # seconds close() waits for a cancelled judgement's thread
+    WAIT = 3.0  # seconds close() waits for a cancelled judgement's thread (its batches in flight)
 
     def __init__(self, original: str, validator, jobs: int = 1):
         self.original, self.validator, self.jobs = original, validator, jobs
