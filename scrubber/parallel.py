@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
 import threading
 from collections import deque
@@ -44,6 +45,7 @@ class BatchResult:
     # the batch's findings, pickled as one FindingSink spool chunk, and for each the completing
     # ordinal of its claim (where the main process puts the envelope records' findings among them)
     packed: bytes = b""
+    rendered: bool = False  # packed holds the findings' report texts (Engine.render), not findings
     keys: list[int] = field(default_factory=list)
     waived: int = 0  # how many of them a waiver waived
     last_key: int = 0  # completing ordinal of the batch's last claim
@@ -84,7 +86,13 @@ def _work(job: Job, engine=None) -> BatchResult:
     except InputError:
         pass  # the main process reports the file error; the claims before it stand
     if keys:
-        out.packed, out.waived = sink.packed(), sink.waived
+        if engine.render is None:
+            out.packed = sink.packed()
+        else:  # the report's texts: formatted here, on the workers, rather than in the main process
+            texts = list(map(engine.render, sink._memory))
+            out.packed = pickle.dumps(texts, protocol=pickle.HIGHEST_PROTOCOL)
+            out.rendered = True
+        out.waived = sink.waived
     out.claims, out.claims_with_errors, out.counts = result.claims, result.claims_with_errors, result.counts
     out.matched = set(engine.times.matched)
     out.at_risk, out.rows = result.at_risk, list(result.claim_rows)

@@ -102,6 +102,14 @@ def finding_json(f: Finding) -> str:
         return _encode(f.as_dict())
 
 
+def _text(f: Finding | str) -> str:
+    """A finding's text; a worker may have written it already (``text``, Engine.render)."""
+    return f if type(f) is str else finding_json(f)
+
+
+text = finding_json  # Engine.render for this format
+
+
 def _items(texts: Iterator[str], out: TextIO) -> bool:
     """A top-level array's items, one a line at four spaces in, as ``json.dumps(..., indent=2)``
     places them; BATCH a write.  Whether there was any (the closing bracket's line differs)."""
@@ -130,4 +138,4 @@ def write(result: Result, out: TextIO) -> None:
         out.write(before)
         _changes(changes, out)
     out.write(head[:-2] + ',\n  "findings": [')
-    out.write("\n  ]\n}\n" if _items(map(finding_json, result.findings), out) else "]\n}\n")
+    out.write("\n  ]\n}\n" if _items(map(_text, result.findings), out) else "]\n}\n")
