@@ -259,3 +259,24 @@ def test_findings_the_workers_write_as_report_texts_give_the_sequential_report(
     split = written(2, True)
     assert split_everything and split == sequential
     assert sequential[1] > 0  # waived findings among the texts are counted
+
+
+def test_the_process_pool_replaces_a_worker_that_exits_without_waking_for_each_result():
+    """parallel._ProcessPool's maintenance thread waits for the workers' exits and the pool's
+    changes only (not for every result queued), and still replaces a worker that dies."""
+    import multiprocessing
+    import time
+
+    pool = parallel._ProcessPool(processes=1, context=multiprocessing.get_context("fork"))
+    try:
+        assert pool._outqueue._reader not in pool._get_sentinels()
+        first = pool._pool[0]
+        pool.apply_async(os._exit, (0,))  # the worker takes the task and exits
+        deadline = time.monotonic() + 20
+        while (not pool._pool or pool._pool[0] is first) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool._pool[0] is not first
+        assert list(pool.imap(abs, [-3, 4])) == [3, 4]
+    finally:
+        pool.terminate()  # the lost task keeps close() and join() waiting
+        pool.join()
