@@ -48,6 +48,15 @@ class Descriptor:
     unit: str  # mg, mL or unit
     single_dose: str  # yes / no / unknown
 
+    def __hash__(self) -> int:
+        """The fields' hash, computed once: the NDC amounts' cache (``_ndc_amount``) hashes the
+        descriptor on every drug line, and a Decimal's hash is not cheap."""
+        known = self.__dict__.get("_hash")
+        if known is None:
+            known = hash((self.amount, self.unit, self.single_dose))
+            object.__setattr__(self, "_hash", known)
+        return known
+
     @property
     def text(self) -> str:
         return f"{_fmt(self.amount)} {self.unit}"

@@ -307,6 +307,8 @@ def check(
         if path != "-" and Path(path).is_dir() and not expand([path]):
             typer.echo(f"scrub: {path}: no files to scrub in this directory", err=True)
     engine = report_engine(check_engine(cfg, record, baseline, executor, scheduler), format)
+    if format.value in report.TEXTS and not write_baseline:  # the findings are only written out
+        engine.render = report.text(format.value)
     engine.want_ack = bool(ack)
     bar = long_run(engine, len(inputs), quiet, summary_json, inputs)
     settle()

@@ -108,6 +108,15 @@ class FindingSink:
             self._write(self.packed())
             self._memory = []
 
+    def add_text(self, text: str) -> None:
+        """A finding already written as its report text (``Engine.render``); its batch's waived
+        count is added to ``waived`` by the caller."""
+        self._memory.append(text)
+        self.count += 1
+        if len(self._memory) >= self.limit:
+            self._write(self.packed())
+            self._memory = []
+
     def packed(self) -> bytes:
         """The findings held in memory, pickled as one spool chunk (for ``add_packed``)."""
         return pickle.dumps(self._memory, protocol=pickle.HIGHEST_PROTOCOL)
@@ -274,6 +283,10 @@ class Engine:
         # adds what it wants to result.claim_rows; it runs where the claim is checked (a worker on a
         # parallel run), and ``claim_hook.merge(result, rows)`` takes a worker batch's rows.
         self.claim_hook = None
+        # A report's text of one finding (the JSON and CSV writers' ``text``), or None: workers then
+        # hand back each batch's findings as those texts, which the writer copies as they came
+        # (scrubber/parallel.py); the main process neither unpickles nor formats them.
+        self.render: Callable[[Finding], str] | None = None
         # called as progress(result) every PROGRESS_EVERY claims and after each file (main process)
         self.progress: Callable | None = None
         self.want_ack = False
@@ -432,15 +445,18 @@ class Engine:
                     sink.add(waiting.popleft()[1])
                 if waiting and waiting[0][0] < keys[-1]:  # some fall among them: unpack the batch
                     findings = pickle.loads(out.packed)
+                    add = sink.add_text if out.rendered else sink.add
                     done = 0
                     while waiting and waiting[0][0] < keys[-1]:
                         upto = bisect.bisect_right(keys, waiting[0][0], done)
                         for finding in findings[done:upto]:
-                            sink.add(finding)
+                            add(finding)
                         done = upto
                         sink.add(waiting.popleft()[1])
                     for finding in findings[done:]:
-                        sink.add(finding)
+                        add(finding)
+                    if out.rendered:
+                        sink.waived += out.waived
                 else:
                     sink.add_packed(out.packed, len(keys), out.waived)
             while waiting and waiting[0][0] <= out.last_key:

@@ -237,7 +237,9 @@ class SegmentReader:
         ordinal = 0
         # Line breaks between segments are layout, never data, unless one is the terminator.
         drop_breaks = term not in "\r\n"
-        padded = tuple(term + c for c in " \t\r\n")  # a segment that starts with white space
+        # a segment that starts with white space (no line break can follow a terminator once the
+        # breaks are dropped: two scans of each block fewer)
+        padded = tuple(term + c for c in (" \t" if drop_breaks else " \t\r\n"))
         unprintable, printable = self._unprintable, self._printable
         while True:
             if drop_breaks:
@@ -247,7 +249,9 @@ class SegmentReader:
             else:
                 suspicious = unprintable.search(buffer) is not None
             parts = buffer.split(term)
-            if "" in parts or buffer[:1] in (" ", "\t", "\r", "\n") or any(p in buffer for p in padded):
+            # an empty part but the last (a block that ends at a terminator, as a sixth of them do)
+            empty = parts.count("") > (parts[-1] == "")
+            if empty or buffer[:1] in (" ", "\t", "\r", "\n") or any(p in buffer for p in padded):
                 # as before: a part that starts with white space is stripped, an empty one dropped
                 parts = [q for q in (_lstripped(part) for part in parts[:-1]) if q] + parts[-1:]
             buffer = parts.pop()

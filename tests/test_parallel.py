@@ -245,3 +245,62 @@ def test_ordered_keeps_the_order_and_the_bound():
         pool.join()
     assert answers == list(range(40))
     assert max(handed) <= 3
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+@pytest.mark.parametrize("size", [1, 1000])
+def test_findings_the_workers_write_as_report_texts_give_the_sequential_report(
+    split_everything, tmp_path, monkeypatch, size, fmt
+):
+    """Engine.render (scrub check --format json / csv): the workers hand back their findings as
+    the report's texts, among which the main process puts the envelope findings (unpacking the
+    batch at size 1000); the report is the one a sequential run writes."""
+    import io
+
+    from scrubber import report
+
+    monkeypatch.setattr(parallel, "BATCH_CLAIMS", size)
+    text = (SAMPLES / "837p_multi_interchange.x12").read_text()
+    text = text.replace("SE*33*0001~", "SE*99*0001~").replace("SE*32*0001~", "SE*98*0001~")
+    text = re.sub(r"CLM\*([^*]+)\*[0-9.]+\*", r"CLM*\1*1.00*", text)
+    path = tmp_path / "trailers.x12"
+    path.write_text(text)
+    (tmp_path / "scrubber.toml").write_text("[[waivers]]\nedit = 'BAL001'\nreason = 'test'\n")
+    from scrubber.config import load
+
+    def written(jobs, render):
+        config = load(str(tmp_path / "scrubber.toml"))
+        config.jobs = jobs
+        engine = pipeline.Engine(config)
+        engine.render = report.text(fmt) if render else None
+        result = engine.scrub([str(path)])
+        result.started = ""
+        out = io.StringIO()
+        report.writer(fmt)(result, out)
+        return out.getvalue(), result.findings.waived
+
+    sequential = written(1, False)
+    split = written(2, True)
+    assert split_everything and split == sequential
+    assert sequential[1] > 0  # waived findings among the texts are counted
+
+
+def test_the_process_pool_replaces_a_worker_that_exits_without_waking_for_each_result():
+    """parallel._ProcessPool's maintenance thread waits for the workers' exits and the pool's
+    changes only (not for every result queued), and still replaces a worker that dies."""
+    import multiprocessing
+    import time
+
+    pool = parallel._ProcessPool(processes=1, context=multiprocessing.get_context("fork"))
+    try:
+        assert pool._outqueue._reader not in pool._get_sentinels()
+        first = pool._pool[0]
+        pool.apply_async(os._exit, (0,))  # the worker takes the task and exits
+        deadline = time.monotonic() + 20
+        while (not pool._pool or pool._pool[0] is first) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool._pool[0] is not first
+        assert list(pool.imap(abs, [-3, 4])) == [3, 4]
+    finally:
+        pool.terminate()  # the lost task keeps close() and join() waiting
+        pool.join()

@@ -9,7 +9,8 @@ memory.  tests/test_csv_report.py compares the two on awkward values.
 from __future__ import annotations
 
 import csv
-from itertools import islice
+import io
+from itertools import groupby, islice
 from typing import TextIO
 
 from ..pipeline import Result
@@ -67,9 +68,31 @@ def row(f) -> tuple:
     )
 
 
+_LINE = io.StringIO()
+_LINE_WRITER = csv.writer(_LINE, lineterminator="\n")
+
+
+def text(f) -> str:
+    """A finding's row as the report's text (Engine.render: a worker writes it, ``write`` copies it)."""
+    _LINE_WRITER.writerow(row(f))
+    line = _LINE.getvalue()
+    _LINE.seek(0)
+    _LINE.truncate()
+    return line
+
+
+def _written(item) -> bool:
+    return type(item) is str
+
+
 def write(result: Result, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")  # the excel dialect: ",", '"' doubled, QUOTE_MINIMAL
     writer.writerow(COLUMNS)
     findings = iter(result.findings)
-    while rows := [row(f) for f in islice(findings, CHUNK)]:
-        writer.writerows(rows)
+    while batch := list(islice(findings, CHUNK)):
+        # runs of findings and of rows the workers wrote already (``text``), in order
+        for written, items in groupby(batch, key=_written):
+            if written:
+                out.write("".join(items))
+            else:
+                writer.writerows(map(row, items))

@@ -68,15 +68,63 @@ def _int(number: int | None) -> str:
     return str(number)
 
 
+# The texts of the parts that recur from finding to finding, made once: the edit's id, name,
+# category and severity; the control numbers; a location's segment and path (around its ordinal).
+# Each cache is emptied when it reaches PARTS entries, so a file of many transaction sets or
+# locations does not grow it without bound.
+PARTS = 4096
+_EDIT_PARTS: dict = {}
+_CONTROL_PARTS: dict = {}
+_LOC_PARTS: dict = {}
+
+
+def _edit_part(f: Finding) -> str:
+    key = (f.edit, f.name, f.category, f.severity)
+    text = _EDIT_PARTS.get(key)
+    if text is None:
+        if len(_EDIT_PARTS) >= PARTS:
+            _EDIT_PARTS.clear()
+        text = _EDIT_PARTS[key] = (
+            f'"edit": {_str(f.edit)}, "name": {_str(f.name)}, "category": {_str(f.category)}, '
+            f'"severity": {_SEVERITY[f.severity]}'
+        )
+    return text
+
+
+def _control_part(control: tuple) -> str:
+    text = _CONTROL_PARTS.get(control)
+    if text is None:
+        if len(_CONTROL_PARTS) >= PARTS:
+            _CONTROL_PARTS.clear()
+        text = _CONTROL_PARTS[control] = (
+            f'"control": {{"isa13": {_str(control[0])}, "gs06": {_str(control[1])}, '
+            f'"st02": {_str(control[2])}}}'
+        )
+    return text
+
+
+def _loc_parts(loc) -> tuple[str, str]:
+    key = (loc.segment, loc.element, loc.loop)
+    parts = _LOC_PARTS.get(key)
+    if parts is None:
+        if len(_LOC_PARTS) >= PARTS:
+            _LOC_PARTS.clear()
+        parts = _LOC_PARTS[key] = (
+            f'{{"segment": {_str(loc.segment)}, "ordinal": ',
+            f', "path": {_str(loc.path)}}}',
+        )
+    return parts
+
+
 def _fast(f: Finding) -> str:
     """``finding_json``'s text built field by field; raises TypeError (or KeyError) on a value
     of a type the finding does not declare."""
-    loc, fix, control = f.loc, f.fix, f.control
-    location = (
-        "null"
-        if loc is None
-        else f'{{"segment": {_str(loc.segment)}, "ordinal": {_int(loc.ordinal)}, "path": {_str(loc.path)}}}'
-    )
+    loc, fix = f.loc, f.fix
+    if loc is None:
+        location = "null"
+    else:
+        before, after = _loc_parts(loc)
+        location = before + _int(loc.ordinal) + after
     fixed = (
         "null"
         if fix is None
@@ -85,11 +133,9 @@ def _fast(f: Finding) -> str:
     )
     return (
         f'{{"file": {_str(f.file)}, "claim_id": {_opt(f.claim_id)}, "line": {_int(f.line)}, '
-        f'"edit": {_str(f.edit)}, "name": {_str(f.name)}, "category": {_str(f.category)}, '
-        f'"severity": {_SEVERITY[f.severity]}, "message": {_str(f.message)}, "location": {location}, '
+        f'{_edit_part(f)}, "message": {_str(f.message)}, "location": {location}, '
         f'"value": {_opt(f.value)}, "expected": {_opt(f.expected)}, "fix": {fixed}, '
-        f'"control": {{"isa13": {_str(control[0])}, "gs06": {_str(control[1])}, '
-        f'"st02": {_str(control[2])}}}, '
+        f"{_control_part(f.control)}, "
         f'"suppressed_by": {_opt(f.suppressed_by)}}}'
     )
 
@@ -100,6 +146,14 @@ def finding_json(f: Finding) -> str:
         return _fast(f)
     except (TypeError, KeyError):
         return _encode(f.as_dict())
+
+
+def _text(f: Finding | str) -> str:
+    """A finding's text; a worker may have written it already (``text``, Engine.render)."""
+    return f if type(f) is str else finding_json(f)
+
+
+text = finding_json  # Engine.render for this format
 
 
 def _items(texts: Iterator[str], out: TextIO) -> bool:
@@ -130,4 +184,4 @@ def write(result: Result, out: TextIO) -> None:
         out.write(before)
         _changes(changes, out)
     out.write(head[:-2] + ',\n  "findings": [')
-    out.write("\n  ]\n}\n" if _items(map(finding_json, result.findings), out) else "]\n}\n")
+    out.write("\n  ]\n}\n" if _items(map(_text, result.findings), out) else "]\n}\n")

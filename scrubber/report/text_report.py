@@ -96,7 +96,8 @@ class Lines:
     def line(self, text: str, style: str = "", rich: Callable[[], Text] | None = None) -> None:
         """One line of the report (wrapped at the width); ``rich`` builds its styled Text when the
         line goes through the Console (default: ``text`` in ``style``)."""
-        if self.direct and self.plain(text):
+        # ``plain`` with its ASCII case written out (the common one, and a call per line fewer)
+        if self.direct and (text.isprintable() if text.isascii() else self.plain(text)):
             width = self.width
             if len(text) <= width:
                 self.pending.append(text)
