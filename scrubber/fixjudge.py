@@ -162,7 +162,7 @@ class Judgement:
             self._answer = self._judge(after)
             return
         _VALIDATOR = self.validator
-        self._pool = multiprocessing.get_context("fork").Pool(processes=self.jobs)
+        self._pool = parallel._ProcessPool(processes=self.jobs, context=multiprocessing.get_context("fork"))
         self._thread = threading.Thread(target=self._background, args=(after,), daemon=True)
         self._thread.start()
 
