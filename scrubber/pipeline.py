@@ -272,7 +272,8 @@ class Engine:
         # Per-claim data for the reports that show claims (scrubber/report/claims.py): after each
         # claim's edits, ``claim_hook(result, claim, ctx, (errors, warnings, infos), error categories)``
         # adds what it wants to result.claim_rows; it runs where the claim is checked (a worker on a
-        # parallel run), and ``claim_hook.merge(result, rows)`` takes a worker batch's rows.
+        # parallel run), and ``claim_hook.merge(result, rows)`` takes a worker batch's rows;
+        # ``claim_hook.begin(result)``, when it has one, is called before a parallel file's batches.
         self.claim_hook = None
         # called as progress(result) every PROGRESS_EVERY claims and after each file (main process)
         self.progress: Callable | None = None
@@ -441,6 +442,9 @@ class Engine:
             while waiting and waiting[0][0] <= out.last_key:
                 sink.add(waiting.popleft()[1])
 
+        begin = getattr(self.claim_hook, "begin", None)
+        if begin is not None:
+            begin(result)
         for out in self._pool.run(batcher):
             info.claims += out.claims
             result.claims += out.claims

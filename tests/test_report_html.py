@@ -189,6 +189,31 @@ def test_worker_rows_past_the_cap_lose_their_lines(monkeypatch, cap):
     assert with_lines == [r for r in rows if r.errors or r.warnings][:cap] or cap == 0
 
 
+def test_workers_stop_building_lines_once_the_main_process_holds_the_cap(monkeypatch):
+    """The workers read the main process's count: past the cap (and the batches already in flight)
+    their rows come without lines; a second run of the same engine starts at none again."""
+    monkeypatch.setattr(claim_data, "DETAIL_CAP", 2)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "BATCH_CLAIMS", 1)
+    arrived = []
+    merge = claim_data.Collector.merge
+
+    def counting(self, result, rows):
+        arrived.extend(r for r in rows if r.detail is not None)
+        merge(self, result, rows)
+
+    monkeypatch.setattr(claim_data.Collector, "merge", counting)
+    files = [str(p) for p in sorted(SAMPLES.glob("*.x12"))]
+    engine = pipeline.Engine(Config(jobs=2), AdminTimes.load(str(TIMES)))
+    claim_data.install(engine, "html")
+    for _ in range(2):
+        arrived.clear()
+        rows = list(engine.scrub(files).claim_rows)
+        flagged = [r for r in rows if r.errors or r.warnings]
+        assert [r for r in rows if r.detail is not None] == flagged[:2]
+        assert 2 <= len(arrived) <= 2 + 2 * 2 * 2 < len(flagged)  # the cap, and the batches in flight
+
+
 @pytest.mark.parametrize("fmt", ["html", "xlsx"])
 def test_each_format_keeps_only_what_it_shows(fmt):
     engine = pipeline.Engine(Config(jobs=1), AdminTimes.load(str(TIMES)))
