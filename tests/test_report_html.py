@@ -225,3 +225,71 @@ def test_each_format_keeps_only_what_it_shows(fmt):
         assert all(r.detail is not None for r in rows if r.errors or r.warnings)
     else:  # the workbook: every claim, no lines
         assert len(rows) == result.claims and all(r.detail is None for r in rows)
+
+
+# -- the findings table's rows, written as text: the same bytes as lxml's --------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "&amp; & &{x} &#65; &lt;",
+    '"double"',
+    "'single'",
+    "both \" and ' quotes",
+    "a\rb\nc\td",
+    "\x00\x01\x07\x0b\x0c\x1b\x7f controls",
+    "\x85\xa0\u2028\u2029\ufeff\u200b",
+    "\udcff\udc80 surrogate-escaped bytes",
+    "\ud800 lone \udfff",
+    "\ufffe\uffff not XML",
+    "été — 😀 \U0010ffff",
+    "]]><!-- --></td></tr>",
+    "",
+    " ",
+]
+
+
+def _lxml_cell(value) -> str:
+    from scrubber.report.html_build import el, html
+
+    return html(el("td", {"class": value}, value))
+
+
+def test_text_and_attribute_escaping_equal_lxmls_on_every_code_point_and_hostile_values():
+    from scrubber.report.html_build import attr, esc
+
+    points = [*range(0x3000), *range(0x3000, 0x110000, 97), 0xFFFD, 0xFFFE, 0xFFFF, 0x10FFFF]
+    values = [f"a{chr(cp)}b" for cp in points] + HOSTILE
+    values += [a + b for a in HOSTILE for b in HOSTILE[:6]]
+    for value in values:
+        assert f"<td class={attr(value)}>{esc(value)}</td>" == _lxml_cell(value), ascii(value)
+    assert esc(None) == "" and esc(12) == "12" and attr(-1) == '"-1"'
+
+
+@pytest.mark.parametrize("anchor", [None, "claim-7"])
+def test_a_text_row_is_the_lxml_row_on_hostile_values(anchor):
+    from scrubber.findings import Finding, Fix, Severity
+    from scrubber.model import Loc
+    from scrubber.report import html_report
+    from scrubber.report.html_build import html
+
+    edits = ["BAL001", "X-9_z", "", "<b>", 'E"1', "E 1", "É1"]  # the last four go through lxml
+    for n, (value, edit) in enumerate(zip(HOSTILE * 2, edits * 5, strict=False)):
+        other = HOSTILE[(n + 3) % len(HOSTILE)]
+        fix = None if n % 3 == 0 else Fix("set", Loc(1, "CLM"), "x", None, value or "safe", other)
+        finding = Finding(
+            edit=edit,
+            name=other,
+            category=value,
+            severity=Severity(n % 3),
+            message=value + other,
+            file=other,
+            claim_id=None if n % 4 == 0 else value,
+            line=None if n % 2 else n,
+            loc=None,
+            value=None if n % 5 == 0 else value,
+            expected=other,
+            fix=fix,
+        )
+        row = html_report._finding_row(finding, anchor)
+        assert row == html(html_report._finding_element(finding, anchor)), ascii(finding)
+    assert html_report._row_parts.cache_info().currsize  # the per-edit parts were cached

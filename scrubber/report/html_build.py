@@ -13,12 +13,20 @@ from ..registry import catalog
 
 _Element = etree.Element
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # and what lxml refuses
 
 
 def text(value) -> str:
     """A value as text lxml accepts: control characters and undecodable bytes become U+FFFD."""
     s = "" if value is None else str(value)
     return _BAD.sub("\ufffd", s) if not s.isprintable() else s
+
+
+def _text(value) -> str:
+    """``text``, and U+FFFE and U+FFFF (not XML characters: lxml raises) become U+FFFD too.
+    (``text`` leaves them: the XLSX writer writes them as _xFFFE_.)"""
+    s = "" if value is None else str(value)
+    return _NOT_XML.sub("\ufffd", s) if not s.isprintable() else s
 
 
 def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
@@ -28,7 +36,7 @@ def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
         node = _Element(
             tag,
             {
-                k: v if type(v) is str and v.isprintable() else text(v)
+                k: v if type(v) is str and v.isprintable() else _text(v)
                 for k, v in attrs.items()
                 if v is not None
             },
@@ -37,7 +45,7 @@ def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
         node = _Element(tag)
     if len(children) == 1 and type(children[0]) is str:  # the common case: one text
         value = children[0]
-        node.text = value if value.isprintable() else text(value)
+        node.text = value if value.isprintable() else _text(value)
         return node
     last, pending = None, []
     for child in children:
@@ -50,7 +58,7 @@ def el(tag: str, attrs: dict | None = None, *children) -> etree._Element:
             node.append(child)
             last = child
         else:
-            pending.append(text(child))
+            pending.append(_text(child))
     if pending:
         _place(node, last, "".join(pending))
     return node
@@ -65,6 +73,30 @@ def _place(node, last, value: str) -> None:
 
 def html(node) -> str:
     return etree.tostring(node, method="html", encoding="unicode")
+
+
+# -- the same markup as text, for the findings table's many rows --------------------------------------
+# What lxml's HTML serializer (libxml2) writes for a text or an attribute value, after ``_text``:
+# ``&``, ``<``, ``>`` as entities and CR as ``&#13;``; an attribute is double-quoted with ``"`` as
+# ``&quot;``, except one holding ``"`` but no ``'``, which is single-quoted with ``"`` as it is.
+# tests/test_report_html.py compares both with lxml's output on every code point and hostile values.
+# URI attributes (href) are escaped otherwise: the text rows only write ones of plain characters.
+
+
+def esc(value) -> str:
+    """``value`` as lxml writes it as an element's text."""
+    s = "" if value is None else value if type(value) is str else str(value)
+    if not s.isprintable():
+        s = _NOT_XML.sub("\ufffd", s)
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def attr(value) -> str:
+    """``value`` as lxml writes it as an attribute's value, quotes included."""
+    s = esc(value)
+    if '"' not in s:
+        return f'"{s}"'
+    return f"'{s}'" if "'" not in s else '"' + s.replace('"', "&quot;") + '"'
 
 
 class Counting:
