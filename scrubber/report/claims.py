@@ -242,12 +242,21 @@ class Tallies:
 
     @classmethod
     def of(cls, findings) -> Tallies:
+        return cls.of_counts(Counter(cls.key(f) for f in findings))
+
+    @staticmethod
+    def key(f) -> tuple:
+        return f.edit, f.name, f.category, f.severity
+
+    @classmethod
+    def of_counts(cls, counts: dict) -> Tallies:
+        """From the findings counted by ``key`` (in the order first seen, as the counters keep it)."""
         by_category, by_edit, by_cs, names = Counter(), Counter(), Counter(), {}
-        for f in findings:
-            by_category[f.category] += 1
-            by_edit[f.edit] += 1
-            by_cs[(f.category, f.severity.label)] += 1
-            names.setdefault(f.edit, f.name)
+        for (edit, name, category, severity), n in counts.items():
+            by_category[category] += n
+            by_edit[edit] += n
+            by_cs[(category, severity.label)] += n
+            names.setdefault(edit, name)
         return cls(by_category, by_edit, names, by_cs)
 
 

@@ -271,18 +271,21 @@ def write(result: Result, out: TextIO) -> None:
     out = Counting(out)
     details = {}
     anchors = {}
+    with_findings = 0
+    cap = claim_data.DETAIL_CAP
     for row in result.claim_rows:
-        if row.detail is not None and len(details) < claim_data.DETAIL_CAP:
+        if row.errors or row.warnings:
+            with_findings += 1
+        if row.detail is not None and len(details) < cap:
             key = (row.file, row.claim_id)
             if key not in details:
                 details[key] = row
                 anchors[key] = f"claim-{len(anchors) + 1}"
-    with_findings = sum(1 for r in result.claim_rows if r.errors or r.warnings)
     per_claim = defaultdict(list)
     # one pass over the findings: the table's rows go to a scratch file while they are counted
     # (the summary and charts, which come first, need the counts)
     rows = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")
-    tallies = Tallies.of(_table_rows(result.findings, details, anchors, per_claim, rows))
+    tallies = _table_rows(result.findings, details, anchors, per_claim, rows)
     changes = defaultdict(list)
     for c in result.changes or ():
         changes[c["claim_id"]].append(c)
@@ -345,11 +348,14 @@ def _note(message: str) -> str:
     return html(el("p", {"class": "note"}, message))
 
 
-def _table_rows(findings, details: dict, anchors: dict, per_claim: dict, rows: TextIO):
-    """The findings, passing by: the first TABLE_CAP are written to ``rows`` as table rows, and
-    those of claims with a section are kept for it."""
+def _table_rows(findings, details: dict, anchors: dict, per_claim: dict, rows: TextIO) -> Tallies:
+    """The findings counted, in one pass: the first TABLE_CAP are written to ``rows`` as table
+    rows, and those of claims with a section are kept for it."""
+    counts = {}
     chunk = []
     for i, f in enumerate(findings):
+        counted = (f.edit, f.name, f.category, f.severity)  # Tallies.key, inlined
+        counts[counted] = counts.get(counted, 0) + 1
         key = (f.file, f.claim_id)
         if key in details:
             per_claim[key].append(f)
@@ -358,5 +364,5 @@ def _table_rows(findings, details: dict, anchors: dict, per_claim: dict, rows: T
             if len(chunk) >= CHUNK:
                 rows.write("".join(chunk))
                 chunk = []
-        yield f
     rows.write("".join(chunk))
+    return Tallies.of_counts(counts)
