@@ -293,3 +293,57 @@ def test_a_text_row_is_the_lxml_row_on_hostile_values(anchor):
         row = html_report._finding_row(finding, anchor)
         assert row == html(html_report._finding_element(finding, anchor)), ascii(finding)
     assert html_report._row_parts.cache_info().currsize  # the per-edit parts were cached
+
+
+@pytest.mark.parametrize("edits", [("BAL001", "CS004", "NO-SUCH_1"), ("BAL001", "<b>")])  # <b>: lxml
+def test_a_text_claim_section_is_the_lxml_one_on_hostile_values(edits):
+    from decimal import Decimal
+
+    from scrubber.findings import Finding, Fix, Severity
+    from scrubber.model import Loc
+    from scrubber.report import html_claims
+    from scrubber.report.html_build import html
+
+    for n, value in enumerate(HOSTILE):
+        other = HOSTILE[(n + 5) % len(HOSTILE)]
+        lines = tuple(
+            claim_data.LineRow(
+                None if k == 2 else k + 1,
+                value,
+                (other, value) if k else (),
+                other,
+                value,
+                other,
+                value,
+                "" if k else other,
+                value,
+            )
+            for k in range(3)
+        )
+        detail = claim_data.ClaimDetail(value, "" if n % 2 else other, lines)
+        charge = None if n % 2 else Decimal("1234.5")
+        claim_id = None if n == 3 else value
+        day = value[: n % 3]
+        row = claim_data.ClaimRow(other, claim_id, value, other, day, charge, 3, n % 2, 1, 0, (), detail)
+        findings = [
+            Finding(
+                edit=edits[k % len(edits)],
+                name=value,
+                category=other,
+                severity=Severity(k % 3),
+                message=other + value,
+                file=value,
+                claim_id=value,
+                line=(None, 1, 2, 9)[k % 4],
+                loc=None if k % 2 else Loc(k, value, other, value),
+                value=(None, "", value)[k % 3],
+                expected=(other, None)[k % 2],
+                fix=None if k % 2 else Fix("set", Loc(1, "CLM"), "x", None, value, other),
+            )
+            for k in range(6)
+        ]
+        change = {"line": 1, "edit": "BAL001", "title": value, "before": other, "after": value}
+        changes = [] if n % 2 else [change]
+        anchor = f"claim-{n + 1}"
+        text = html_claims.claim_section(anchor, row, findings, changes)
+        assert text == html(html_claims.claim_element(anchor, row, findings, changes)), ascii(value)

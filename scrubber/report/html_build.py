@@ -174,3 +174,52 @@ def why_it_matters(edit_id: str) -> str:
     edit = next((e for e in catalog() if e.id == edit_id), None)
     why = edit.doc_section("Why it matters") if edit else ""
     return why.split(". ")[0].rstrip(".") + "." if why else ""
+
+
+# -- the same as text (html_claims.claim_section) ------------------------------------------------------
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]*\Z")
+
+
+def plain_href(edit) -> bool:
+    """True for an edit id lxml writes in an href (``#explain-...``) as it is."""
+    return _PLAIN.match(str(edit)) is not None
+
+
+def badge_text(label: str) -> str:
+    return f"<span class={attr(f'sev sev-{label}')}>{esc(label)}</span>"
+
+
+def fix_text(fix) -> str:
+    if fix is None:
+        return ""
+    return f"<span class={attr(f'fix {fix.safety}')}>{esc(f'fix ({fix.safety}): {fix.title}')}</span>"
+
+
+def finding_text(f) -> str:
+    """``finding_block(f)`` as lxml writes it, for an edit id that ``plain_href`` accepts."""
+    where = f"line {f.line}" if f.line is not None else "claim"
+    loc = f" {f.loc.path}" if f.loc and f.loc.path else ""
+    link = f'<a href="#explain-{f.edit}">'
+    parts = [
+        badge_text(f.severity.label),
+        " ",
+        link,
+        esc(f.edit),
+        "</a>",
+        esc(f" {f.name} "),
+        f'<span class="why">{esc(f"({f.category}, {where}{loc})")}</span><br>',
+        esc(f.message),
+    ]
+    seen = "; ".join(
+        p for p in (f.value and f"found {f.value}", f.expected and f"expected {f.expected}") if p
+    )
+    if seen:
+        parts.append(f'<br><span class="why">{esc(seen)}</span>')
+    why = why_it_matters(f.edit)
+    if why:
+        parts.append(f'<br><span class="why">{esc(f"Why it matters: {why} ")}</span>{link}more</a>')
+    if f.fix:
+        parts.append("<br>" + fix_text(f.fix))
+    return "".join(parts)
+

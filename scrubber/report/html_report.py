@@ -1,16 +1,16 @@
 """A self-contained HTML report for billers: summary, charts, a findings table, one section per claim.
 
 Every element is built with lxml, which escapes every value (a claim id of ``<script>`` stays
-text), but the findings table's rows, written as text with the same escaping (html_build.esc and
-attr, tested against lxml's output); style and script are inline and nothing is fetched, so the
-file opens from disk.  Written piece by piece, reading the findings once from the result's spool
-(counted, the table's rows put in a scratch file, the claim sections' findings kept): the table
-holds the first TABLE_CAP findings and the claim sections the claims the collector kept lines for
-(scrubber/report/claims.py), so the page stays usable and memory flat however large the batch."""
+text), but the findings table's rows and the claim sections, written as text with the same
+escaping (html_build.esc and attr, tested against lxml's output); style and script are inline and
+nothing is fetched, so the file opens from disk.  Written piece by piece, reading the findings once
+from the result's spool (counted, the table's rows put in a scratch file, the claim sections'
+findings kept): the table holds the first TABLE_CAP findings and the claim sections the claims the
+collector kept lines for (scrubber/report/claims.py), so the page stays usable and memory flat
+however large the batch."""
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections import defaultdict
 from functools import lru_cache
@@ -24,7 +24,19 @@ from ..pipeline import Result
 from . import claims as claim_data
 from . import html_assets
 from .claims import Tallies, headline, held_charge, money_text
-from .html_build import Counting, attr, badge, el, esc, fix_note, html, table
+from .html_build import (
+    Counting,
+    attr,
+    badge,
+    badge_text,
+    el,
+    esc,
+    fix_note,
+    fix_text,
+    html,
+    plain_href,
+    table,
+)
 from .html_claims import audit, claim_section, explain
 
 TABLE_CAP = 50_000  # findings in the sortable table; the CSV and XLSX reports have them all
@@ -179,24 +191,18 @@ def _charts(tallies: Tallies) -> etree._Element:
     )
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9_-]*\Z")  # an edit id lxml writes in an href as it is
-
-
 def _finding_row(f, anchor: str | None) -> str:
     """A findings table row as text: what ``html(_finding_element(f, anchor))`` writes (the table
     has up to TABLE_CAP rows, and lxml takes three times as long); an edit id that an href would
     escape goes through lxml."""
     edit = f.edit
-    if not _PLAIN.match(str(edit)):
+    if not plain_href(edit):
         return html(_finding_element(f, anchor))
     head, middle = _row_parts(f.severity, f.category, edit, f.name)
     line, fix = f.line, f.fix
     claim = f'<a href="#{anchor}">{esc(f.claim_id)}</a>' if anchor else esc(f.claim_id or "")
     sort, number = (-1, "") if line is None else (line, esc(str(line)))
-    if fix is None:
-        note = ""
-    else:
-        note = f"<span class={attr(f'fix {fix.safety}')}>{esc(f'fix ({fix.safety}): {fix.title}')}</span>"
+    note = fix_text(fix)
     return (
         f'{head}<td>{esc(f.file)}</td><td>{claim}</td><td class="num" data-sort={attr(sort)}>{number}</td>'
         f"{middle}<td>{esc(f.message)}</td><td>{esc(f.value)}</td><td>{esc(f.expected)}</td><td>{note}</td></tr>"
@@ -208,10 +214,8 @@ def _row_parts(severity, category, edit, name) -> tuple[str, str]:
     """The row's start tag, and its severity, category and edit cells (few distinct per run)."""
     attrs = (("data-severity", severity.label), ("data-category", category), ("data-edit", edit))
     head = '<tr class="row"' + "".join(f" {k}={attr(v)}" for k, v in attrs if v is not None) + ">"
-    label = severity.label
-    badge_ = f'<span class={attr(f"sev sev-{label}")}>{esc(label)}</span>'
     middle = (
-        f"<td data-sort={attr(2 - int(severity))}>{badge_}</td><td>{esc(category)}</td>"
+        f"<td data-sort={attr(2 - int(severity))}>{badge_text(severity.label)}</td><td>{esc(category)}</td>"
         f'<td><a href="#explain-{edit}">{esc(edit)}</a>{esc(f" {name}")}</td>'
     )
     return head, middle
@@ -330,9 +334,7 @@ def write(result: Result, out: TextIO) -> None:
             )
         )
     for key, row in details.items():
-        out.write(
-            html(claim_section(anchors[key], row, per_claim.get(key, []), changes.get(row.claim_id, [])))
-        )
+        out.write(claim_section(anchors[key], row, per_claim.get(key, []), changes.get(row.claim_id, [])))
     out.write("</section>")
     if result.changes is not None:
         out.write(html(audit(result, changes)))
