@@ -160,7 +160,8 @@ class Collector:
         errors, warnings, infos = tally
         if not (errors or warnings or infos or self.every_claim):
             return
-        detail = _detail(claim, ctx) if (errors or warnings) and self._wanted(result) else None
+        wanted = (errors or warnings) and self.cap and self._wanted(result)
+        detail = _detail(claim, ctx) if wanted else None
         day = claim.service_date
         row = ClaimRow(
             claim.file,
