@@ -281,7 +281,8 @@ class Engine:
         # Per-claim data for the reports that show claims (scrubber/report/claims.py): after each
         # claim's edits, ``claim_hook(result, claim, ctx, (errors, warnings, infos), error categories)``
         # adds what it wants to result.claim_rows; it runs where the claim is checked (a worker on a
-        # parallel run), and ``claim_hook.merge(result, rows)`` takes a worker batch's rows.
+        # parallel run), and ``claim_hook.merge(result, rows)`` takes a worker batch's rows;
+        # ``claim_hook.begin(result)``, when it has one, is called before a parallel file's batches.
         self.claim_hook = None
         # A report's text of one finding (the JSON and CSV writers' ``text``), or None: workers then
         # hand back each batch's findings as those texts, which the writer copies as they came
@@ -462,6 +463,9 @@ class Engine:
             while waiting and waiting[0][0] <= out.last_key:
                 sink.add(waiting.popleft()[1])
 
+        begin = getattr(self.claim_hook, "begin", None)
+        if begin is not None:
+            begin(result)
         answers = self._pool.run(batcher)
         try:
             for out in answers:

@@ -189,6 +189,31 @@ def test_worker_rows_past_the_cap_lose_their_lines(monkeypatch, cap):
     assert with_lines == [r for r in rows if r.errors or r.warnings][:cap] or cap == 0
 
 
+def test_workers_stop_building_lines_once_the_main_process_holds_the_cap(monkeypatch):
+    """The workers read the main process's count: past the cap (and the batches already in flight)
+    their rows come without lines; a second run of the same engine starts at none again."""
+    monkeypatch.setattr(claim_data, "DETAIL_CAP", 2)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "BATCH_CLAIMS", 1)
+    arrived = []
+    merge = claim_data.Collector.merge
+
+    def counting(self, result, rows):
+        arrived.extend(r for r in rows if r.detail is not None)
+        merge(self, result, rows)
+
+    monkeypatch.setattr(claim_data.Collector, "merge", counting)
+    files = [str(p) for p in sorted(SAMPLES.glob("*.x12"))]
+    engine = pipeline.Engine(Config(jobs=2), AdminTimes.load(str(TIMES)))
+    claim_data.install(engine, "html")
+    for _ in range(2):
+        arrived.clear()
+        rows = list(engine.scrub(files).claim_rows)
+        flagged = [r for r in rows if r.errors or r.warnings]
+        assert [r for r in rows if r.detail is not None] == flagged[:2]
+        assert 2 <= len(arrived) <= 2 + 2 * 2 * 2 < len(flagged)  # the cap, and the batches in flight
+
+
 @pytest.mark.parametrize("fmt", ["html", "xlsx"])
 def test_each_format_keeps_only_what_it_shows(fmt):
     engine = pipeline.Engine(Config(jobs=1), AdminTimes.load(str(TIMES)))
@@ -200,3 +225,125 @@ def test_each_format_keeps_only_what_it_shows(fmt):
         assert all(r.detail is not None for r in rows if r.errors or r.warnings)
     else:  # the workbook: every claim, no lines
         assert len(rows) == result.claims and all(r.detail is None for r in rows)
+
+
+# -- the findings table's rows, written as text: the same bytes as lxml's --------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "&amp; & &{x} &#65; &lt;",
+    '"double"',
+    "'single'",
+    "both \" and ' quotes",
+    "a\rb\nc\td",
+    "\x00\x01\x07\x0b\x0c\x1b\x7f controls",
+    "\x85\xa0\u2028\u2029\ufeff\u200b",
+    "\udcff\udc80 surrogate-escaped bytes",
+    "\ud800 lone \udfff",
+    "\ufffe\uffff not XML",
+    "été — 😀 \U0010ffff",
+    "]]><!-- --></td></tr>",
+    "",
+    " ",
+]
+
+
+def _lxml_cell(value) -> str:
+    from scrubber.report.html_build import el, html
+
+    return html(el("td", {"class": value}, value))
+
+
+def test_text_and_attribute_escaping_equal_lxmls_on_every_code_point_and_hostile_values():
+    from scrubber.report.html_build import attr, esc
+
+    points = [*range(0x3000), *range(0x3000, 0x110000, 97), 0xFFFD, 0xFFFE, 0xFFFF, 0x10FFFF]
+    values = [f"a{chr(cp)}b" for cp in points] + HOSTILE
+    values += [a + b for a in HOSTILE for b in HOSTILE[:6]]
+    for value in values:
+        assert f"<td class={attr(value)}>{esc(value)}</td>" == _lxml_cell(value), ascii(value)
+    assert esc(None) == "" and esc(12) == "12" and attr(-1) == '"-1"'
+
+
+@pytest.mark.parametrize("anchor", [None, "claim-7"])
+def test_a_text_row_is_the_lxml_row_on_hostile_values(anchor):
+    from scrubber.findings import Finding, Fix, Severity
+    from scrubber.model import Loc
+    from scrubber.report import html_report
+    from scrubber.report.html_build import html
+
+    edits = ["BAL001", "X-9_z", "", "<b>", 'E"1', "E 1", "É1"]  # the last four go through lxml
+    for n, (value, edit) in enumerate(zip(HOSTILE * 2, edits * 5, strict=False)):
+        other = HOSTILE[(n + 3) % len(HOSTILE)]
+        fix = None if n % 3 == 0 else Fix("set", Loc(1, "CLM"), "x", None, value or "safe", other)
+        finding = Finding(
+            edit=edit,
+            name=other,
+            category=value,
+            severity=Severity(n % 3),
+            message=value + other,
+            file=other,
+            claim_id=None if n % 4 == 0 else value,
+            line=None if n % 2 else n,
+            loc=None,
+            value=None if n % 5 == 0 else value,
+            expected=other,
+            fix=fix,
+        )
+        row = html_report._finding_row(finding, anchor)
+        assert row == html(html_report._finding_element(finding, anchor)), ascii(finding)
+    assert html_report._row_parts.cache_info().currsize  # the per-edit parts were cached
+
+
+@pytest.mark.parametrize("edits", [("BAL001", "CS004", "NO-SUCH_1"), ("BAL001", "<b>")])  # <b>: lxml
+def test_a_text_claim_section_is_the_lxml_one_on_hostile_values(edits):
+    from decimal import Decimal
+
+    from scrubber.findings import Finding, Fix, Severity
+    from scrubber.model import Loc
+    from scrubber.report import html_claims
+    from scrubber.report.html_build import html
+
+    for n, value in enumerate(HOSTILE):
+        other = HOSTILE[(n + 5) % len(HOSTILE)]
+        lines = tuple(
+            claim_data.LineRow(
+                None if k == 2 else k + 1,
+                value,
+                (other, value) if k else (),
+                other,
+                value,
+                other,
+                value,
+                "" if k else other,
+                value,
+            )
+            for k in range(3)
+        )
+        detail = claim_data.ClaimDetail(value, "" if n % 2 else other, lines)
+        charge = None if n % 2 else Decimal("1234.5")
+        claim_id = None if n == 3 else value
+        day = value[: n % 3]
+        row = claim_data.ClaimRow(other, claim_id, value, other, day, charge, 3, n % 2, 1, 0, (), detail)
+        findings = [
+            Finding(
+                edit=edits[k % len(edits)],
+                name=value,
+                category=other,
+                severity=Severity(k % 3),
+                message=other + value,
+                file=value,
+                claim_id=value,
+                line=(None, 1, 2, 9)[k % 4],
+                loc=None if k % 2 else Loc(k, value, other, value),
+                value=(None, "", value)[k % 3],
+                expected=(other, None)[k % 2],
+                fix=None if k % 2 else Fix("set", Loc(1, "CLM"), "x", None, value, other),
+            )
+            for k in range(6)
+        ]
+        change = {"line": 1, "edit": "BAL001", "title": value, "before": other, "after": value}
+        changes = [] if n % 2 else [change]
+        anchor = f"claim-{n + 1}"
+        text = html_claims.claim_section(anchor, row, findings, changes)
+        assert text == html(html_claims.claim_element(anchor, row, findings, changes)), ascii(value)

@@ -9,6 +9,8 @@ own spool, so memory stays flat.  No member name, identifier or date of birth is
 
 from __future__ import annotations
 
+import mmap
+import os
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -105,27 +107,61 @@ def _detail(claim, ctx) -> ClaimDetail:
 
 class Collector:
     """The engine's claim hook: a ClaimRow per claim (``every_claim``) or per claim with a finding;
-    with ``details``, the header and lines of the first ``cap`` claims with an error or warning."""
+    with ``details``, the header and lines of the first ``cap`` claims with an error or warning.
+
+    On a parallel run the hook runs in the forked workers, one batch result at a time, and the main
+    process's ``merge`` keeps the first ``cap`` details of the run.  So that the workers stop
+    building details (most of the hook's cost) that merge would drop, the main process clears one
+    shared byte (``_open``, an anonymous shared mapping the workers inherit) once it holds ``cap``
+    details of the result; the engine calls ``begin(result)`` before a parallel file's batches.
+    A copy sent to another machine (the Dask executor) has no such byte and builds every detail."""
 
     def __init__(self, cap: int | None = None, details: bool = True, every_claim: bool = True):
         self.cap = (DETAIL_CAP if cap is None else cap) if details else 0
         self.every_claim = every_claim
         self._result = None  # the result the detail count belongs to (fix re-checks several times)
         self._details = 0
+        self._owner = os.getpid()  # the main process: the one that counts for the result
+        self._open = mmap.mmap(-1, 1) if self.cap else None
+        if self._open is not None:
+            self._open[0] = 1
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_open": None}
+
+    def _sync(self, result) -> None:
+        """Main process: count for ``result`` (a new one starts at none), and tell the workers."""
+        if result is not self._result:
+            self._result, self._details = result, 0
+        if self._open is not None and os.getpid() == self._owner:
+            self._open[0] = self._details < self.cap
+
+    def begin(self, result) -> None:
+        """Main process, before a parallel file's batches go to the workers."""
+        self._sync(result)
 
     def _room(self, result) -> bool:
         if result is not self._result:
-            self._result, self._details = result, 0
+            self._sync(result)
         if self._details >= self.cap:
             return False
         self._details += 1
+        if self._details >= self.cap:
+            self._sync(result)
         return True
+
+    def _wanted(self, result) -> bool:
+        """Room for one more detail: in this process's count, and (in a worker) in the main one's."""
+        if result is not self._result:
+            self._sync(result)
+        return (self._open is None or bool(self._open[0])) and self._room(result)
 
     def __call__(self, result, claim, ctx, tally, error_categories) -> None:
         errors, warnings, infos = tally
         if not (errors or warnings or infos or self.every_claim):
             return
-        detail = _detail(claim, ctx) if (errors or warnings) and self._room(result) else None
+        wanted = (errors or warnings) and self.cap and self._wanted(result)
+        detail = _detail(claim, ctx) if wanted else None
         day = claim.service_date
         row = ClaimRow(
             claim.file,
@@ -207,12 +243,21 @@ class Tallies:
 
     @classmethod
     def of(cls, findings) -> Tallies:
+        return cls.of_counts(Counter(cls.key(f) for f in findings))
+
+    @staticmethod
+    def key(f) -> tuple:
+        return f.edit, f.name, f.category, f.severity
+
+    @classmethod
+    def of_counts(cls, counts: dict) -> Tallies:
+        """From the findings counted by ``key`` (in the order first seen, as the counters keep it)."""
         by_category, by_edit, by_cs, names = Counter(), Counter(), Counter(), {}
-        for f in findings:
-            by_category[f.category] += 1
-            by_edit[f.edit] += 1
-            by_cs[(f.category, f.severity.label)] += 1
-            names.setdefault(f.edit, f.name)
+        for (edit, name, category, severity), n in counts.items():
+            by_category[category] += n
+            by_edit[edit] += n
+            by_cs[(category, severity.label)] += n
+            names.setdefault(edit, name)
         return cls(by_category, by_edit, names, by_cs)
 
 

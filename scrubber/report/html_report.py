@@ -1,16 +1,19 @@
 """A self-contained HTML report for billers: summary, charts, a findings table, one section per claim.
 
 Every element is built with lxml, which escapes every value (a claim id of ``<script>`` stays
-text); style and script are inline and nothing is fetched, so the file opens from disk.  Written
-piece by piece, reading the findings once from the result's spool (counted, the table's rows put
-in a scratch file, the claim sections' findings kept): the table holds the first TABLE_CAP
-findings and the claim sections the claims the collector kept lines for
-(scrubber/report/claims.py), so the page stays usable and memory flat however large the batch."""
+text), but the findings table's rows and the claim sections, written as text with the same
+escaping (html_build.esc and attr, tested against lxml's output); style and script are inline and
+nothing is fetched, so the file opens from disk.  Written piece by piece, reading the findings once
+from the result's spool (counted, the table's rows put in a scratch file, the claim sections'
+findings kept): the table holds the first TABLE_CAP findings and the claim sections the claims the
+collector kept lines for (scrubber/report/claims.py), so the page stays usable and memory flat
+however large the batch."""
 
 from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
+from functools import lru_cache
 from typing import TextIO
 
 from lxml import etree
@@ -21,7 +24,19 @@ from ..pipeline import Result
 from . import claims as claim_data
 from . import html_assets
 from .claims import Tallies, headline, held_charge, money_text
-from .html_build import Counting, badge, el, fix_note, html, table
+from .html_build import (
+    Counting,
+    attr,
+    badge,
+    badge_text,
+    el,
+    esc,
+    fix_note,
+    fix_text,
+    html,
+    plain_href,
+    table,
+)
 from .html_claims import audit, claim_section, explain
 
 TABLE_CAP = 50_000  # findings in the sortable table; the CSV and XLSX reports have them all
@@ -176,7 +191,37 @@ def _charts(tallies: Tallies) -> etree._Element:
     )
 
 
-def _finding_row(f, anchor: str | None) -> etree._Element:
+def _finding_row(f, anchor: str | None) -> str:
+    """A findings table row as text: what ``html(_finding_element(f, anchor))`` writes (the table
+    has up to TABLE_CAP rows, and lxml takes three times as long); an edit id that an href would
+    escape goes through lxml."""
+    edit = f.edit
+    if not plain_href(edit):
+        return html(_finding_element(f, anchor))
+    head, middle = _row_parts(f.severity, f.category, edit, f.name)
+    line, fix = f.line, f.fix
+    claim = f'<a href="#{anchor}">{esc(f.claim_id)}</a>' if anchor else esc(f.claim_id or "")
+    sort, number = (-1, "") if line is None else (line, esc(str(line)))
+    note = fix_text(fix)
+    return (
+        f'{head}<td>{esc(f.file)}</td><td>{claim}</td><td class="num" data-sort={attr(sort)}>{number}</td>'
+        f"{middle}<td>{esc(f.message)}</td><td>{esc(f.value)}</td><td>{esc(f.expected)}</td><td>{note}</td></tr>"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _row_parts(severity, category, edit, name) -> tuple[str, str]:
+    """The row's start tag, and its severity, category and edit cells (few distinct per run)."""
+    attrs = (("data-severity", severity.label), ("data-category", category), ("data-edit", edit))
+    head = '<tr class="row"' + "".join(f" {k}={attr(v)}" for k, v in attrs if v is not None) + ">"
+    middle = (
+        f"<td data-sort={attr(2 - int(severity))}>{badge_text(severity.label)}</td><td>{esc(category)}</td>"
+        f'<td><a href="#explain-{edit}">{esc(edit)}</a>{esc(f" {name}")}</td>'
+    )
+    return head, middle
+
+
+def _finding_element(f, anchor: str | None) -> etree._Element:
     claim = el("a", {"href": f"#{anchor}"}, f.claim_id) if anchor else (f.claim_id or "")
     cells = [
         el("td", None, f.file),
@@ -230,18 +275,21 @@ def write(result: Result, out: TextIO) -> None:
     out = Counting(out)
     details = {}
     anchors = {}
+    with_findings = 0
+    cap = claim_data.DETAIL_CAP
     for row in result.claim_rows:
-        if row.detail is not None and len(details) < claim_data.DETAIL_CAP:
+        if row.errors or row.warnings:
+            with_findings += 1
+        if row.detail is not None and len(details) < cap:
             key = (row.file, row.claim_id)
             if key not in details:
                 details[key] = row
                 anchors[key] = f"claim-{len(anchors) + 1}"
-    with_findings = sum(1 for r in result.claim_rows if r.errors or r.warnings)
     per_claim = defaultdict(list)
     # one pass over the findings: the table's rows go to a scratch file while they are counted
     # (the summary and charts, which come first, need the counts)
     rows = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")
-    tallies = Tallies.of(_table_rows(result.findings, details, anchors, per_claim, rows))
+    tallies = _table_rows(result.findings, details, anchors, per_claim, rows)
     changes = defaultdict(list)
     for c in result.changes or ():
         changes[c["claim_id"]].append(c)
@@ -286,9 +334,7 @@ def write(result: Result, out: TextIO) -> None:
             )
         )
     for key, row in details.items():
-        out.write(
-            html(claim_section(anchors[key], row, per_claim.get(key, []), changes.get(row.claim_id, [])))
-        )
+        out.write(claim_section(anchors[key], row, per_claim.get(key, []), changes.get(row.claim_id, [])))
     out.write("</section>")
     if result.changes is not None:
         out.write(html(audit(result, changes)))
@@ -304,18 +350,21 @@ def _note(message: str) -> str:
     return html(el("p", {"class": "note"}, message))
 
 
-def _table_rows(findings, details: dict, anchors: dict, per_claim: dict, rows: TextIO):
-    """The findings, passing by: the first TABLE_CAP are written to ``rows`` as table rows, and
-    those of claims with a section are kept for it."""
+def _table_rows(findings, details: dict, anchors: dict, per_claim: dict, rows: TextIO) -> Tallies:
+    """The findings counted, in one pass: the first TABLE_CAP are written to ``rows`` as table
+    rows, and those of claims with a section are kept for it."""
+    counts = {}
     chunk = []
     for i, f in enumerate(findings):
+        counted = (f.edit, f.name, f.category, f.severity)  # Tallies.key, inlined
+        counts[counted] = counts.get(counted, 0) + 1
         key = (f.file, f.claim_id)
         if key in details:
             per_claim[key].append(f)
         if i < TABLE_CAP:
-            chunk.append(html(_finding_row(f, anchors.get(key))))
+            chunk.append(_finding_row(f, anchors.get(key)))
             if len(chunk) >= CHUNK:
                 rows.write("".join(chunk))
                 chunk = []
-        yield f
     rows.write("".join(chunk))
+    return Tallies.of_counts(counts)
