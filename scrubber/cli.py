@@ -227,6 +227,11 @@ def report_engine(engine: Engine, format: Format | None) -> Engine:
     return engine
 
 
+def _terminal(output: str | None) -> bool:
+    """Whether a report to ``output`` goes to a terminal (the text report's colour)."""
+    return output in (None, "-") and sys.stdout.isatty()
+
+
 def write_report(result, output: str | None, format: Format) -> None:
     if output in (None, "-") and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="surrogateescape")
@@ -309,6 +314,8 @@ def check(
     engine = report_engine(check_engine(cfg, record, baseline, executor, scheduler), format)
     if format.value in report.TEXTS and not write_baseline:  # the findings are only written out
         engine.render = report.text(format.value)
+    elif format is Format.text and not write_baseline and not _terminal(output):  # no colour
+        engine.render = report.text("text")
     engine.want_ack = bool(ack)
     bar = long_run(engine, len(inputs), quiet, summary_json, inputs)
     settle()

@@ -159,3 +159,21 @@ def test_report_without_extras_and_with_colour(monkeypatch):
     )
     coloured = report(result(items), True, False, monkeypatch)
     assert "\x1b[" in coloured and coloured == report(result(items), True, True, monkeypatch)
+
+
+@pytest.mark.parametrize("count", [1, None, 400])
+def test_findings_written_as_text_by_the_workers_give_the_same_report(count, monkeypatch):
+    """``text_report.text`` (what a worker of a split file writes for each finding, when the
+    report has no colour) put among findings the main process writes itself (the envelope's):
+    the same bytes as the report of the findings alone, tricky values and file and claim headings
+    included."""
+    items = findings(count)
+    expected = report(result(items), False, False, monkeypatch)
+    mixed = [text_report.text(f) if k % 3 != 2 else f for k, f in enumerate(items)]
+    assert any(type(m) is tuple for m in mixed)
+    res = result(items)
+    res.findings = type(res.findings)(limit=50)
+    for m in mixed:
+        res.findings.add_text(m) if type(m) is tuple else res.findings.add(m)
+    res.findings.waived = result(items).findings.waived
+    assert report(res, False, False, monkeypatch) == expected

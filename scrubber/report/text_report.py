@@ -11,9 +11,9 @@ tests/test_text_report.py holds the two to the same bytes.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
-from itertools import groupby
 from typing import TextIO
 
 from rich.cells import cell_len
@@ -126,31 +126,76 @@ class Lines:
             self.out.write("\n".join(self.pending) + "\n")
             self.pending.clear()
 
+    def lines(self, block: str) -> None:
+        """Lines already written as they would be here (``text``): each ends with a newline."""
+        self.pending += block.split("\n")[:-1]
+        if len(self.pending) >= BATCH:
+            self.flush()
 
-def write(result: Result, out: TextIO, color: bool | None = None) -> None:
-    console = Console(
+
+def _console(out: TextIO, color: bool | None) -> Console:
+    return Console(
         file=out, force_terminal=color, no_color=color is False, width=WIDTH, highlight=False, soft_wrap=False
     )
-    lines = Lines(console, out)
+
+
+def _finding(line: Callable[..., None], f) -> None:
+    """A finding's lines: its head (severity, edit, name, where), message, and waiver or fix."""
+    where = f"line {f.line}" if f.line is not None else "claim" if f.claim_id is not None else ""
+    loc = f" {f.loc.path}" if f.loc else ""
+    label, _, waived = LABEL[f.severity]
+    if f.suppressed_by is not None:  # waived: shown, not counted
+        head = f"  {'WAIVED':7}{waived} {f.edit} {f.name}  {where}{loc}"
+    else:
+        head = f"  {label} {f.edit} {f.name}  {where}{loc}"
+    line(head, rich=lambda: _head(f, where, loc))
+    line(f"          {f.message}")
+    if f.suppressed_by is not None:
+        line(f"          waived by {f.suppressed_by}", "dim")
+    elif f.fix:
+        line(f"          fix ({f.fix.safety}): {f.fix.title}", "green")
+
+
+_RENDER: tuple[io.StringIO, Lines] | None = None  # this process's lines for ``text``
+
+
+def text(f) -> tuple[str, str | None, str]:
+    """A finding as the report without colour writes it (a file, or output that is not a
+    terminal): (file, claim id, its lines), which a worker of a split file can make for it
+    (``Engine.render``, scrubber/cli.py); ``write`` puts the file and claim headings around it."""
+    global _RENDER
+    if _RENDER is None:
+        buffer = io.StringIO()
+        _RENDER = buffer, Lines(_console(buffer, False), buffer)
+    buffer, lines = _RENDER
+    buffer.seek(0)
+    buffer.truncate()
+    _finding(lines.line, f)
+    lines.flush()
+    return f.file, f.claim_id, buffer.getvalue()
+
+
+def write(result: Result, out: TextIO, color: bool | None = None) -> None:
+    """``color`` None: as the terminal allows; False: none.  Findings may come as ``text`` made
+    them (with ``color`` False only)."""
+    lines = Lines(_console(out, color), out)
     line = lines.line
-    for file, by_file in groupby(result.findings, key=lambda f: f.file):
-        lines.rule(Text(file, style="bold"))
-        for claim_id, items in groupby(by_file, key=lambda f: f.claim_id):
+    shown = (object(), object())  # the file and claim whose headings were written last
+    for item in result.findings:
+        if type(item) is tuple:
+            file, claim_id, block = item
+        else:
+            file, claim_id, block = item.file, item.claim_id, None
+        if file != shown[0]:
+            lines.rule(Text(file, style="bold"))
+            shown = (file, object())
+        if claim_id != shown[1]:
             line(f"claim {claim_id}" if claim_id is not None else "interchange / envelope", "bold")
-            for f in items:
-                where = f"line {f.line}" if f.line is not None else "claim" if f.claim_id is not None else ""
-                loc = f" {f.loc.path}" if f.loc else ""
-                label, _, waived = LABEL[f.severity]
-                if f.suppressed_by is not None:  # waived: shown, not counted
-                    head = f"  {'WAIVED':7}{waived} {f.edit} {f.name}  {where}{loc}"
-                else:
-                    head = f"  {label} {f.edit} {f.name}  {where}{loc}"
-                line(head, rich=lambda f=f, where=where, loc=loc: _head(f, where, loc))
-                line(f"          {f.message}")
-                if f.suppressed_by is not None:
-                    line(f"          waived by {f.suppressed_by}", "dim")
-                elif f.fix:
-                    line(f"          fix ({f.fix.safety}): {f.fix.title}", "green")
+            shown = (file, claim_id)
+        if block is None:
+            _finding(line, item)
+        else:
+            lines.lines(block)
     if result.changes:
         lines.rule(Text("Changes (audit trail)", style="bold"))
         for c in result.changes:
