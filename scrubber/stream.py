@@ -14,6 +14,7 @@ index ``i`` is ordinal ``i + 1`` as scrubber/read.py counts them).
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -90,14 +91,23 @@ class RawStream:
         pending: RawSeg | None = None
         count = 0
         buf, self._rest = self._rest, ""
+        # a terminator not followed by one line feed and a segment's first character: where a
+        # chunk leaves the one-segment-a-line layout (then it is cut by the general loop below)
+        irregular = re.compile(re.escape(term) + "(?!\n[^ \t\r\n])")
         while True:
             chunk = self._read()
             buf += chunk
+            # one segment a line ("~" then a line feed) throughout this chunk: after the first
+            # part, which continues the segment before it, each part is a line feed and a segment
+            regular = bool(chunk) and pending is not None and irregular.search(buf) is None
             parts = buf.split(term)
             buf = parts.pop()
             if not chunk and buf:
                 parts.append(buf)  # after the last terminator: a segment without one, or layout
-            last = len(parts) - 1
+            rest = parts[1:] if regular else ()
+            if regular:
+                del parts[1:]
+            last = len(parts) - 1 + len(rest)
             final = term if chunk or buf == "" else ""  # what follows the last part
             for n, part in enumerate(parts):
                 if part and part[0] not in layout:  # the usual segment: no layout before it
@@ -126,6 +136,15 @@ class RawStream:
                     self.prefix += lead
                 count += 1
                 pending = RawSeg(text, after, count)
+            if rest:
+                after = term + "\n"
+                if count == 1:
+                    self.line_end = "\n"
+                for part in rest:
+                    pending.after = after
+                    yield pending
+                    count += 1
+                    pending = RawSeg(part[1:], term, count)
             if not chunk:
                 break
         if pending is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from scrubber import stream
 from scrubber.stream import RawStream, Walker
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_837"
@@ -39,8 +40,16 @@ def _with_breaks(text: str, rng: random.Random) -> str:
     return "".join(out)
 
 
+@pytest.fixture(params=[1 << 20, 61, 997], ids=["one-chunk", "chunk61", "chunk997"])
+def chunk(request, monkeypatch):
+    """Read in chunks this size: small ones end in every part of a segment and its layout, and
+    take the one-segment-a-line path between their first and last terminators."""
+    monkeypatch.setattr(stream, "CHUNK", request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_breaks_inside_segments_walk_into_the_same_claims(path):
+def test_breaks_inside_segments_walk_into_the_same_claims(path, chunk):
     data = path.read_bytes()
     units, written = _walk(data)
     assert written.encode() == data
@@ -53,8 +62,18 @@ def test_breaks_inside_segments_walk_into_the_same_claims(path):
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_a_file_on_one_line_walks_into_the_same_claims(path):
+def test_a_file_on_one_line_walks_into_the_same_claims(path, chunk):
     data = path.read_bytes()
     one_line = data.replace(b"~\n", b"~").replace(b"~\r\n", b"~")
     assert _walk(one_line)[0] == _walk(data)[0]
     assert _walk(one_line)[1].encode() == one_line
+
+
+@pytest.mark.parametrize("layout", ["~\n", "~\r\n", "~", "~\n\n", "~ \n"])
+def test_layouts_are_written_back_byte_for_byte(layout, chunk):
+    """One segment a line, CRLF, none, blank lines, a space before the line feed: each segment's
+    text and what follows it, so the file is written back as it was, in any chunking."""
+    data = (SAMPLES / "837p_defects.x12").read_bytes().replace(b"~\n", layout.encode())
+    units, written = _walk(data)
+    assert written.encode() == data
+    assert units == _walk((SAMPLES / "837p_defects.x12").read_bytes())[0]
