@@ -220,8 +220,9 @@ def fix_file(
     outcome = Outcome()
     current = path
     record = engine.times
-    result = scrub_path(engine, path, name)
-    whole = True  # ``result`` is the check of the whole of ``current``
+    seeker = _seeker(engine)
+    engine.prepare(path)  # its workers forked now, before the judge's thread runs
+    result = scrub_path(seeker, path, name)
     judge = _Judge(path, validator, engine.jobs, temps)
     try:
         for _ in range(max_passes if not result.unreadable else 0):
@@ -241,23 +242,25 @@ def fix_file(
                     RawFile.parse(Path(new).read_bytes()),
                     log.all_changes(),
                 )
-                engine.times = engine.times.renumbered(moves)
-                engine.close()  # its workers were forked with the record as it stood: fork anew
+                engine.times = seeker.times = engine.times.renumbered(moves)
+                engine.close()  # their workers were forked with the record as it stood: fork anew
+                seeker.close()
             # only a claim this pass changed can have a fix left to apply: the others' findings
             # are the ones this pass saw, their fixes applied nowhere (unsafe, stale, clashing)
             changed = frozenset(c.claim_id for c in log.all_changes() if c.claim_id is not None)
             judge.passed(new, changed, log)
             judge.drop(current)
             current = new
-            result, whole = scrub_path(engine, current, name, only=changed), False
-        if not whole:  # while the judge of the first pass's claims goes on
-            result = scrub_path(engine, current, name)
+            result = scrub_path(seeker, current, name, only=changed)
+        seeker.close()
+        result = scrub_path(engine, current, name)  # the report's (while the first judge goes on)
         worse = judge.worse(current)
         if worse:
             current = keep_what_validates(path, current, name, engine, validator, outcome, temps, worse=worse)
             result = scrub_path(engine, current, name)
     except BaseException:
         judge.close()
+        seeker.close()
         temps.clear()
         raise
     finally:
@@ -266,6 +269,20 @@ def fix_file(
             engine.close()
     outcome.path, outcome.result = current, result
     return outcome
+
+
+def _seeker(engine: Engine) -> Engine:
+    """An engine with only ``engine``'s edits that can propose a fix (``Edit.fix``, which
+    tests/test_fix_only.py holds to every finding with a fix): the checks before and between the
+    passes look for fixes to apply, and the other edits' findings change nothing there.  It has
+    ``engine``'s settings and waivers (a waived finding's fix is not applied), no pyx12 stage and no
+    per-claim report data; the report's check of the file the passes end with is ``engine``'s."""
+    from dataclasses import replace
+
+    edits = [e for e in (*engine.claim_edits, *engine.line_edits, *engine.batch_edits) if e.fix]
+    seeker = Engine(replace(engine.config, validate=False), engine.times, edits=edits)
+    seeker.prefilter = engine.prefilter
+    return seeker
 
 
 class _Judge:

@@ -498,6 +498,12 @@ class Engine:
         if batcher.read_error is not None:
             raise batcher.read_error
 
+    def prepare(self, name: str) -> None:
+        """Fork the worker processes now if the file ``name`` is to be split across them (the fixer
+        does, before it starts a thread of its own)."""
+        if self._pool is None and self._parallel_for(name):
+            self._pool = parallel.Pool(self, self.jobs)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

@@ -159,3 +159,46 @@ def test_fix_with_partial_rechecks_writes_what_whole_rechecks_write(tmp_path, mo
     assert partial[4] >= 2  # a second pass, re-checked in part, found fixes to apply
     assert partial[1] and partial[3]
     assert partial == whole
+
+
+def test_every_finding_with_a_fix_comes_from_an_edit_that_declares_one(tmp_path):
+    """The fixer looks for fixes with only the edits whose ``Edit.fix`` says they can propose one
+    (``fixer._seeker``): no other edit may attach a fix, on any case, scenario, sample, corpus file
+    or dirty batch (else that fix would silently never be applied)."""
+    from claimsuite import claims
+
+    from scrubber.registry import catalog
+
+    declared = {e.id for e in catalog() if e.fix}
+    seen: set[str] = set()
+
+    def look(findings, where):
+        for f in findings:
+            if f.fix is not None:
+                assert f.edit in declared, f"{where}: {f.edit} attaches a fix but declares none"
+                seen.add(f.edit)
+
+    for claim in claims():
+        look(Engine(claim.config).scrub_data(claim.text.encode(), "c.x12").findings, claim.id)
+    record = AdminTimes.load(str(SAMPLES / "admin_times.csv"))
+    engine = Engine(Config(jobs=1), record)
+    for path in FILES:
+        look(gate.scrub_path(engine, str(path), path.name).findings, path.name)
+    if SHARED_GENERATOR.is_file():
+        dirty = _dirty(tmp_path, 300)
+        look(gate.scrub_path(engine, str(dirty), dirty.name).findings, dirty.name)
+    assert len(seen) > 20  # the suite exercises most fixing edits
+
+
+def test_fix_seeks_with_the_fixing_edits_and_reports_with_all(tmp_path):
+    """The seeker has only the fixing edits, the main engine's waivers and no pyx12 stage; the
+    report is the whole engine's."""
+    from scrubber.config import Config as Cfg
+
+    engine = Engine(Cfg(jobs=1, validate=True, ignore=["INF012"]))
+    seeker = fixer._seeker(engine)
+    ids = {e.id for e in (*seeker.claim_edits, *seeker.line_edits, *seeker.batch_edits)}
+    assert ids and all(seeker.by_id[i].fix for i in ids) and "INF012" not in ids
+    assert not seeker.config.validate and engine.config.validate
+    outcome = fixer.fix_data((SAMPLES / "837p_defects.x12").read_bytes(), "d.x12", Engine(Cfg(jobs=1)))
+    assert any(not f.fix for f in outcome.result.findings)  # findings of the other edits too
