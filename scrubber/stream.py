@@ -22,7 +22,7 @@ from typing import BinaryIO
 from .rawfile import LAYOUT
 from .read import ISA_LEN, InputError
 
-CHUNK = 1 << 20
+CHUNK = 1 << 18  # 256 KiB a read: a 1 MiB chunk held ~40,000 segment strings at once, in each walker
 CLAIM_END = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ISA", "GS", "ST"})
 _LEVELS = {"20": "hl20", "22": "hl22", "23": "hl23"}
 _STRAY = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
