@@ -26,7 +26,7 @@ from .gate import _Writer, open_stream
 from .pipeline import Engine, Spool
 from .stream import RawSeg, RawStream, Unit, Walker
 
-BATCH = 200  # claims per validated interchange, at most
+BATCH = 128  # claims per validated interchange, at most
 MIN_BATCH = 25  # and at least (but for the last)
 
 
