@@ -14,6 +14,45 @@ from .claims import money_text
 from .html_build import attr, badge, badge_text, el, esc, finding_block, finding_text, html, plain_href, table
 
 
+def _placed(findings: list, lines) -> tuple[dict, set, list]:
+    """The findings by line number, the claim's line numbers, and the findings on no line of it."""
+    by_line = defaultdict(list)
+    for f in findings:
+        by_line[f.line].append(f)
+    known = {ln.number for ln in lines}
+    return by_line, known, [f for ln, fs in by_line.items() if ln not in known for f in fs]
+
+
+def _line_cells(ln) -> tuple[str, ...]:
+    """A service line's cells in the claim section's table (_LINE_COLUMNS)."""
+    code = " ".join((ln.code, *ln.modifiers)) if ln.modifiers else ln.code
+    return (
+        "" if ln.number is None else str(ln.number),
+        code,
+        ln.units,
+        ln.charge,
+        ln.pointers,
+        ln.ndc,
+        ln.times or "-",
+        ln.date,
+    )
+
+
+def _head_fields(row) -> tuple[tuple[str, str], ...]:
+    """The claim section's header: (label, value) pairs."""
+    d = row.detail
+    return (
+        ("file", row.file),
+        ("transaction", row.transaction),
+        ("payer", d.payer or "-"),
+        ("profile", row.profile),
+        ("date of service", row.service_date or "-"),
+        ("facility", d.facility or "-"),
+        ("total charge", money_text(row.charge or 0)),
+        ("status", row.status),
+    )
+
+
 def claim_section(anchor: str, row, findings: list, changes: list) -> str:
     """A claim's section as text: what ``html(claim_element(...))`` writes (2,000 sections on a
     large run, which lxml takes three times as long to build); a claim with a finding of an edit
@@ -22,30 +61,14 @@ def claim_section(anchor: str, row, findings: list, changes: list) -> str:
         return html(claim_element(anchor, row, findings, changes))
     d = row.detail
     status = row.status
-    head = "".join(
-        f"<span><i>{esc(f'{k}: ')}</i>{esc(v)}</span>"
-        for k, v in (
-            ("file", row.file),
-            ("transaction", row.transaction),
-            ("payer", d.payer or "-"),
-            ("profile", row.profile),
-            ("date of service", row.service_date or "-"),
-            ("facility", d.facility or "-"),
-            ("total charge", money_text(row.charge or 0)),
-            ("status", status),
-        )
-    )
+    head = "".join(f"<span><i>{esc(f'{k}: ')}</i>{esc(v)}</span>" for k, v in _head_fields(row))
     claim_attr = "" if row.claim_id is None else f" data-claim={attr(row.claim_id)}"
     out = [
         f'<section class="claim" id={attr(anchor)}{claim_attr}>'
         f"<h3>Claim <code>{esc(row.claim_id)}</code> {badge_text(status)}</h3>"
         f'<div class="claim-head">{head}</div>'
     ]
-    by_line = defaultdict(list)
-    for f in findings:
-        by_line[f.line].append(f)
-    known = {ln.number for ln in d.lines}
-    claim_level = [f for ln, fs in by_line.items() if ln not in known for f in fs]
+    by_line, known, claim_level = _placed(findings, d.lines)
     if claim_level:
         items = "".join(
             f'<li class="finding {esc(f.severity.label)}">{finding_text(f)}</li>' for f in claim_level
@@ -53,18 +76,7 @@ def claim_section(anchor: str, row, findings: list, changes: list) -> str:
         out.append(f"<ul>{items}</ul>")
     out.append(f"<table><thead><tr>{_LINE_HEADS}</tr></thead><tbody>")
     for ln in d.lines:
-        code = " ".join((ln.code, *ln.modifiers)) if ln.modifiers else ln.code
-        values = (
-            "" if ln.number is None else str(ln.number),
-            code,
-            ln.units,
-            ln.charge,
-            ln.pointers,
-            ln.ndc,
-            ln.times or "-",
-            ln.date,
-        )
-        out.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>")
+        out.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in _line_cells(ln)) + "</tr>")
         for f in by_line.get(ln.number, ()) if ln.number in known else ():
             out.append(
                 f'<tr class="finding {esc(f.severity.label)}">'
@@ -86,19 +98,7 @@ def claim_element(anchor: str, row, findings: list, changes: list) -> etree._Ele
     head = el(
         "div",
         {"class": "claim-head"},
-        *(
-            el("span", None, el("i", None, f"{k}: "), v)
-            for k, v in (
-                ("file", row.file),
-                ("transaction", row.transaction),
-                ("payer", d.payer or "-"),
-                ("profile", row.profile),
-                ("date of service", row.service_date or "-"),
-                ("facility", d.facility or "-"),
-                ("total charge", money_text(row.charge or 0)),
-                ("status", row.status),
-            )
-        ),
+        *(el("span", None, el("i", None, f"{k}: "), v) for k, v in _head_fields(row)),
     )
     sec = el(
         "section",
@@ -106,11 +106,7 @@ def claim_element(anchor: str, row, findings: list, changes: list) -> etree._Ele
         el("h3", None, "Claim ", el("code", None, row.claim_id), " ", badge(row.status)),
         head,
     )
-    by_line = defaultdict(list)
-    for f in findings:
-        by_line[f.line].append(f)
-    known = {ln.number for ln in d.lines}
-    claim_level = [f for ln, fs in by_line.items() if ln not in known for f in fs]
+    by_line, known, claim_level = _placed(findings, d.lines)
     if claim_level:
         sec.append(
             el(
@@ -122,26 +118,7 @@ def claim_element(anchor: str, row, findings: list, changes: list) -> etree._Ele
     cols = _LINE_COLUMNS
     body = el("tbody")
     for ln in d.lines:
-        code = " ".join((ln.code, *ln.modifiers)) if ln.modifiers else ln.code
-        body.append(
-            el(
-                "tr",
-                None,
-                *(
-                    el("td", None, v)
-                    for v in (
-                        "" if ln.number is None else str(ln.number),
-                        code,
-                        ln.units,
-                        ln.charge,
-                        ln.pointers,
-                        ln.ndc,
-                        ln.times or "-",
-                        ln.date,
-                    )
-                ),
-            )
-        )
+        body.append(el("tr", None, *(el("td", None, v) for v in _line_cells(ln))))
         for f in by_line.get(ln.number, ()) if ln.number in known else ():
             body.append(
                 el(

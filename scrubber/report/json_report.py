@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from json.encoder import encode_basestring_ascii as _str  # json.dumps' own string encoder (C)
 from typing import TextIO
@@ -78,29 +78,36 @@ _CONTROL_PARTS: dict = {}
 _LOC_PARTS: dict = {}
 
 
-def _edit_part(f: Finding) -> str:
-    key = (f.edit, f.name, f.category, f.severity)
-    text = _EDIT_PARTS.get(key)
+def _cached(cache: dict, key, make: Callable[[], str]) -> str:
+    """``cache[key]``, made on first use; the cache is emptied when it holds PARTS texts."""
+    text = cache.get(key)
     if text is None:
-        if len(_EDIT_PARTS) >= PARTS:
-            _EDIT_PARTS.clear()
-        text = _EDIT_PARTS[key] = (
+        if len(cache) >= PARTS:
+            cache.clear()
+        text = cache[key] = make()
+    return text
+
+
+def _edit_part(f: Finding) -> str:
+    return _cached(
+        _EDIT_PARTS,
+        (f.edit, f.name, f.category, f.severity),
+        lambda: (
             f'"edit": {_str(f.edit)}, "name": {_str(f.name)}, "category": {_str(f.category)}, '
             f'"severity": {_SEVERITY[f.severity]}'
-        )
-    return text
+        ),
+    )
 
 
 def _control_part(control: tuple) -> str:
-    text = _CONTROL_PARTS.get(control)
-    if text is None:
-        if len(_CONTROL_PARTS) >= PARTS:
-            _CONTROL_PARTS.clear()
-        text = _CONTROL_PARTS[control] = (
+    return _cached(
+        _CONTROL_PARTS,
+        control,
+        lambda: (
             f'"control": {{"isa13": {_str(control[0])}, "gs06": {_str(control[1])}, '
             f'"st02": {_str(control[2])}}}'
-        )
-    return text
+        ),
+    )
 
 
 def _loc_parts(loc) -> tuple[str, str]:
