@@ -234,7 +234,14 @@ def fix_file(
             if not (log.changes or log.deletes):
                 temps.drop(new)
                 break
-            outcome.changes += log.all_changes()
+            # only a claim this pass changed can have a fix left to apply: the others' findings
+            # are the ones this pass saw, their fixes applied nowhere (unsafe, stale, clashing)
+            ids: set[str] = set()
+            for change in log.all_changes():
+                outcome.changes.append(change)
+                if change.claim_id is not None:
+                    ids.add(change.claim_id)
+            changed = frozenset(ids)
             outcome.passes += 1
             if engine.times.rows:  # the record's rows follow the renumbered lines (CLM01 + LX01)
                 moves = _line_moves(
@@ -245,9 +252,7 @@ def fix_file(
                 engine.times = seeker.times = engine.times.renumbered(moves)
                 engine.close()  # their workers were forked with the record as it stood: fork anew
                 seeker.close()
-            # only a claim this pass changed can have a fix left to apply: the others' findings
-            # are the ones this pass saw, their fixes applied nowhere (unsafe, stale, clashing)
-            changed = frozenset(c.claim_id for c in log.all_changes() if c.claim_id is not None)
+                engine.prepare(new)  # (before the judge's thread, when this is the first pass)
             judge.passed(new, changed, log)
             judge.drop(current)
             current = new
@@ -256,7 +261,7 @@ def fix_file(
         result = scrub_path(engine, current, name)  # the report's (while the first judge goes on)
         worse = judge.worse(current)
         if worse:
-            current = keep_what_validates(path, current, name, engine, validator, outcome, temps, worse=worse)
+            current = keep_what_validates(path, current, name, outcome, temps, worse)
             result = scrub_path(engine, current, name)
     except BaseException:
         judge.close()
@@ -298,7 +303,9 @@ class _Judge:
 
     def __init__(self, original: str, validator, jobs: int, temps: Temps):
         self.original, self.validator, self.temps = original, validator, temps
-        self.judgement = None if validator is None else _judgement(original, validator, jobs)
+        from .fixjudge import Judgement  # (fixjudge imports this module)
+
+        self.judgement = None if validator is None else Judgement(original, validator, jobs)
         self.first: str | None = None  # the first pass's file
         self.later: set[str] = set()  # claims changed by a later pass
         self.units: dict[int, Unit] = {}  # position -> the later passes' claims, as last changed
@@ -353,12 +360,6 @@ class _Judge:
 
 
 KEEP_CLAIMS = 2000  # later passes' changed claims kept in memory for the judge, at most
-
-
-def _judgement(original: str, validator, jobs: int):
-    from .fixjudge import Judgement
-
-    return Judgement(original, validator, jobs)
 
 
 def _applies(finding: Finding, unsafe: bool) -> bool:

@@ -23,7 +23,7 @@ from . import parallel
 from .fixapply import Change, Recount, Skipped
 from .fixer import Outcome, Temps, _pseudo_finding, write_segments
 from .gate import _Writer, open_stream
-from .pipeline import Engine, Spool
+from .pipeline import Spool
 from .stream import RawSeg, RawStream, Unit, Walker
 
 BATCH = 128  # claims per validated interchange, at most
@@ -226,23 +226,11 @@ def _worse(original: str, fixed: str, changed: set, validator, jobs: int = 1) ->
 
 
 def keep_what_validates(
-    original: str,
-    fixed: str,
-    name: str,
-    engine: Engine,
-    validator,
-    outcome: Outcome,
-    temps: Temps,
-    worse: list[tuple[int, str]] | None = None,
-):
-    """Revert every changed claim whose fixes add an implementation-guide error the input did not
-    have (``worse``, when the caller has judged them already): the path of the new file (the
-    caller checks it), or None when no claim is reverted."""
-    if worse is None:
-        changed = {c.claim_id for c in outcome.changes if c.claim_id is not None}
-        worse = _worse(original, fixed, changed, validator, engine.jobs)
-    if not worse:
-        return None
+    original: str, fixed: str, name: str, outcome: Outcome, temps: Temps, worse: list[tuple[int, str]]
+) -> str:
+    """Revert the changed claims ``worse`` names (``Judgement``: their fixes add an
+    implementation-guide error the input did not have): the path of the new file, which the
+    caller checks."""
     # one pass over the audit trail: the reverted claims' changes come out, claim by claim in the
     # order they were judged worse, each claim's in audit-trail order
     reverted: dict[str, list[Change]] = {cid: [] for _, cid in worse}

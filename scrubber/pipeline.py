@@ -100,17 +100,13 @@ class FindingSink:
         self.waived = 0  # findings a waiver waived (kept, but not counted in Result.counts)
 
     def add(self, finding: Finding) -> None:
-        self._memory.append(finding)
-        self.count += 1
         if self.waivable and finding.suppressed_by is not None:
             self.waived += 1
-        if len(self._memory) >= self.limit:
-            self._write(self.packed())
-            self._memory = []
+        self.add_text(finding)
 
-    def add_text(self, text: str) -> None:
+    def add_text(self, text) -> None:
         """A finding already written as its report text (``Engine.render``); its batch's waived
-        count is added to ``waived`` by the caller."""
+        count is added to ``waived`` by the caller.  (``add`` keeps a finding this way too.)"""
         self._memory.append(text)
         self.count += 1
         if len(self._memory) >= self.limit:
@@ -295,7 +291,8 @@ class Engine:
         self.jobs = config.jobs if config.jobs > 0 else parallel.default_jobs()
         self._pool: parallel.Pool | None = None
         # the claim ids (CLM01) to check, None for all: the fixer's re-check of the claims a pass
-        # changed (scrubber/fixer.py); the other claims are read but not built or checked
+        # changed (scrubber/fixer.py); the other claims are read but not checked (nor built, on a
+        # file split across workers)
         self.only: frozenset[str] | None = None
         self.crash_enabled = (
             bool(select([self.by_id[ENGINE_CRASH]], config.select, config.ignore))

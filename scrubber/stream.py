@@ -113,7 +113,7 @@ class RawStream:
                 if part and part[0] not in layout:  # the usual segment: no layout before it
                     if pending is not None:
                         if count == 1:
-                            self.line_end = pending.after[1:] if pending.after[1:] in ("\n", "\r\n") else ""
+                            self._first(pending)
                         yield pending
                     count += 1
                     pending = RawSeg(part, term if n < last else final, count)
@@ -130,7 +130,7 @@ class RawStream:
                 if pending is not None:
                     pending.after += lead
                     if count == 1:
-                        self.line_end = pending.after[1:] if pending.after[1:] in ("\n", "\r\n") else ""
+                        self._first(pending)
                     yield pending
                 else:
                     self.prefix += lead
@@ -149,8 +149,12 @@ class RawStream:
                 break
         if pending is not None:
             if count == 1:
-                self.line_end = pending.after[1:] if pending.after[1:] in ("\n", "\r\n") else ""
+                self._first(pending)
             yield pending
+
+    def _first(self, segment: RawSeg) -> None:
+        """The first segment is complete: its line break, if any, is the file's ``line_end``."""
+        self.line_end = segment.after[1:] if segment.after[1:] in ("\n", "\r\n") else ""
 
     def elements(self, segment: RawSeg) -> list[str]:
         return clean_text(segment.text, self.drop_breaks).split(self.element)
