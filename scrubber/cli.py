@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from . import __version__, report
+from . import __version__, memory, report
 from .config import ConfigError, load
 from .dask_exec import ExecutorError
 from .pipeline import Engine, exit_code, expand, settle
@@ -486,4 +486,5 @@ def main() -> None:
     # A scrub run allocates millions of short-lived objects and keeps few; collecting less often
     # saves about a fifth of the run time and does not change peak memory noticeably.
     gc.set_threshold(100_000, 50, 100)
+    memory.tune()  # one malloc arena, a fixed mmap threshold: a peak that does not grow with the run
     app()
