@@ -18,8 +18,6 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from array import array
-from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -240,12 +238,59 @@ class _Writer:
         self._drain()
 
 
-def _marks(result: Result, name: str, threshold: Severity):
-    """The findings that hold: claim marks, loose indexes, whole file.  A claim mark is a finding's
-    segment index and whether rebuilding cures it, packed as ``index * 2 + cured`` in a sorted
-    array of distinct values: a dirty batch has a few findings a claim, and a set of tuples cost
-    about 110 bytes a finding (+22 MB at 100,000 claims), the array 8."""
-    claim_marks: set[int] = set()
+class Bits:
+    """A set of segment indexes as one bit each (a bytearray that grows as needed): a dirty file
+    has a few findings a claim, and a set of ints costs some 60 bytes an index (about 9 MB at
+    100,000 dirty claims), the bits an eighth of a byte a segment (0.3 MB)."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def add(self, index: int) -> None:
+        byte = index >> 3
+        if byte >= len(self.data):
+            self.data.extend(bytes(max(byte + 1 - len(self.data), len(self.data))))
+        self.data[byte] |= 1 << (index & 7)
+
+    def __contains__(self, index: int) -> bool:
+        byte = index >> 3
+        return byte < len(self.data) and bool(self.data[byte] >> (index & 7) & 1)
+
+    def _span(self, lo: int, hi: int | None) -> tuple[int, int]:
+        """The indexes in [lo, hi) (hi None: to the end) as an int whose bit 0 is ``lo``; its width."""
+        hi = len(self.data) * 8 if hi is None else min(hi, len(self.data) * 8)
+        if hi <= lo:
+            return 0, 0
+        value = int.from_bytes(self.data[lo >> 3 : ((hi - 1) >> 3) + 1], "little") >> (lo & 7)
+        return value & ((1 << (hi - lo)) - 1), hi - lo
+
+    def any(self, lo: int, hi: int | None = None) -> bool:
+        return bool(self._span(lo, hi)[0])
+
+    def between(self, lo: int, hi: int | None = None) -> list[int]:
+        """The indexes in [lo, hi), in order."""
+        value, _ = self._span(lo, hi)
+        out = []
+        while value:
+            low = value & -value
+            out.append(lo + low.bit_length() - 1)
+            value ^= low
+        return out
+
+
+@dataclass
+class Marks:
+    """Where the findings that hold fall, by segment index: ``all`` of them with a claim and a
+    segment, and those of ``all`` that rebuilding the envelope does not cure (``uncured``): a mark
+    inside a claim holds it, an uncured one outside every claim holds its transaction set."""
+
+    all: Bits
+    uncured: Bits
+
+
+def _marks(result: Result, name: str, threshold: Severity) -> tuple[Marks, set[int], bool]:
+    """The findings that hold: claim marks, loose indexes, whole file."""
+    marks = Marks(Bits(), Bits())
     loose: set[int] = set()
     whole = False
     for f in result.findings:
@@ -254,14 +299,16 @@ def _marks(result: Result, name: str, threshold: Severity):
         index = f.loc.ordinal - 1 if f.loc and f.loc.ordinal else None
         cured = f.edit in CURED_BY_REBUILD
         if f.claim_id is not None and index is not None:
-            claim_marks.add(index * 2 + cured)
+            marks.all.add(index)
+            if not cured:
+                marks.uncured.add(index)
         elif cured:
             continue
         elif index is None:
             whole = True
         else:
             loose.add(index)
-    return array("q", sorted(claim_marks)), loose, whole
+    return marks, loose, whole
 
 
 def _check_isa(ctx, stream: RawStream) -> None:
@@ -280,23 +327,24 @@ class _Replan(Exception):
 
 @dataclass
 class _Plan:
-    held: set[int]  # CLM indexes of the claims held
+    held: Bits  # CLM indexes of the claims held
     sets: set[int]  # ST indexes of the transaction sets held
     whole: bool  # every claim is held
 
 
-def _walk(path: str, result: Result, claim_marks: array, writers=None, plan: _Plan | None = None):
+def _walk(path: str, result: Result, marks: Marks, writers=None, plan: _Plan | None = None):
     """One walk of the file: place the claim marks on their claims, check that every claim can be
     placed, and, given ``writers`` (clean, held), write each claim as it comes: held as ``plan``
     says or, without one, when a mark falls on it (a mark outside every claim raises _Replan).
-    Returns (CLM indexes with a mark, indexes of marks outside every claim, walker, outcome)."""
-    held: set[int] = set()
+    Returns (CLM indexes with a mark, indexes of uncured marks outside every claim, walker,
+    outcome); the CLM indexes only when there are no ``writers`` (they are written as they come)."""
+    held = Bits()
     loose: set[int] = set()
     handle, stream = open_stream(path)
     with handle:
         walker = Walker(stream, stream.element, stream.drop_breaks)
         outs = [_Writer(fh, stream) for fh in writers] if writers else []
-        claims = p = 0
+        claims = after = 0  # claims seen; the index after the last one
         isas: set[int] = set()
         for unit in walker:
             if unit.claim is None:
@@ -306,25 +354,22 @@ def _walk(path: str, result: Result, claim_marks: array, writers=None, plan: _Pl
                 isas.add(unit.context.isa)
                 _check_isa(unit.context, stream)
             start = unit.start
-            while p < len(claim_marks) and claim_marks[p] >> 1 < start:
-                if not claim_marks[p] & 1:
-                    loose.add(claim_marks[p] >> 1)
-                p += 1
-            q = bisect_left(claim_marks, unit.end * 2, p)  # the first mark at or past the claim's end
-            if q > p:
-                held.add(start)
-            p = q
+            loose.update(marks.uncured.between(after, start))
+            after = unit.end
+            marked = marks.all.any(start, after)
             if not outs:
+                if marked:
+                    held.add(start)
                 continue
             if plan is None:
                 if loose:
                     raise _Replan
-                hold = start in held
+                hold = marked
             else:
                 st = unit.context.st[0] if unit.context.st else None
                 hold = plan.whole or start in plan.held or st in plan.sets
             outs[hold].add(unit)
-        loose.update(mark >> 1 for mark in claim_marks[p:] if not mark & 1)
+        loose.update(marks.uncured.between(after))
         if outs and plan is None and loose:
             raise _Replan
         if walker.stray_claims:
@@ -352,16 +397,16 @@ def gate_file(
     result = scrub_path(engine, path, name)
     for bad in result.unreadable:
         raise InputError(bad.error)
-    claim_marks, loose, whole = _marks(result, name, threshold)
+    marks, loose, whole = _marks(result, name, threshold)
     if not loose and not whole:
-        marks = clean.tell(), held.tell()
+        ends = clean.tell(), held.tell()
         try:
-            return _walk(path, result, claim_marks, (clean, held))[3]
+            return _walk(path, result, marks, (clean, held))[3]
         except _Replan:
-            for fh, at in zip((clean, held), marks, strict=True):
+            for fh, at in zip((clean, held), ends, strict=True):
                 fh.seek(at)
                 fh.truncate()
-    claimed, outside, walker, _ = _walk(path, result, claim_marks)
+    claimed, outside, walker, _ = _walk(path, result, marks)
     sets: set[int] = set()
     for index in loose | outside:
         st = next((st for st, (a, b) in walker.transactions.items() if a <= index <= b), None)
@@ -369,7 +414,7 @@ def gate_file(
             whole = True
         else:
             sets.add(st)
-    return _walk(path, result, claim_marks, (clean, held), _Plan(claimed, sets, whole))[3]
+    return _walk(path, result, marks, (clean, held), _Plan(claimed, sets, whole))[3]
 
 
 def gate_data(data: bytes, name: str, engine: Engine, threshold: Severity) -> Outcome:

@@ -232,12 +232,10 @@ def test_gate_validates_with_pyx12_only_when_asked(tmp_path, monkeypatch):
     assert result.exit_code == 1 and calls == []
 
 
-def test_hold_marks_are_packed_distinct_and_sorted():
-    """The marks that hold claims are kept as one packed integer each (index * 2 + cured), sorted and
-    distinct, so a dirty batch's gate stays flat; they decode to exactly the blocking findings."""
-    from array import array
-
-    from scrubber.gate import CURED_BY_REBUILD, _marks
+def test_hold_marks_are_bits_that_decode_to_the_blocking_findings():
+    """The marks that hold claims are kept as bits by segment index (all, and those rebuilding does
+    not cure), so a dirty batch's gate stays flat; they decode to exactly the blocking findings."""
+    from scrubber.gate import CURED_BY_REBUILD, Bits, _marks
     from scrubber.pipeline import blocking
 
     paths = [p for p in sample_and_corpus_files() if p.parent.name == "sample_837"]
@@ -245,10 +243,35 @@ def test_hold_marks_are_packed_distinct_and_sorted():
     for path in paths:
         result = engine.scrub([str(path)])
         marks, _, _ = _marks(result, str(path), Severity.ERROR)
-        assert isinstance(marks, array) and list(marks) == sorted(set(marks))
+        assert isinstance(marks.all, Bits) and isinstance(marks.uncured, Bits)
         want = {
             (f.loc.ordinal - 1, f.edit in CURED_BY_REBUILD)
             for f in result.findings
             if blocking(f, Severity.ERROR) and f.claim_id is not None and f.loc and f.loc.ordinal
         }
-        assert {(m >> 1, bool(m & 1)) for m in marks} == want
+        assert set(marks.all.between(0)) == {i for i, _ in want}
+        # an index marked by a cured and an uncured finding is uncured
+        assert set(marks.uncured.between(0)) == {i for i, cured in want if not cured}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_bits_answer_as_a_set_of_ints_does(seed):
+    """Bits, for any indexes and ranges (byte edges, empty and open-ended ranges, past the end)."""
+    import random
+
+    from scrubber.gate import Bits
+
+    rng = random.Random(seed)
+    indexes = {rng.randrange(0, rng.choice((8, 64, 1000))) for _ in range(rng.randrange(0, 60))}
+    bits = Bits()
+    for i in sorted(indexes, key=lambda _: rng.random()):
+        bits.add(i)
+    top = max(indexes, default=0) + 20
+    for _ in range(50):
+        lo = rng.randrange(0, top)
+        hi = rng.choice((None, rng.randrange(0, top + 10)))
+        inside = sorted(i for i in indexes if i >= lo and (hi is None or i < hi))
+        assert bits.between(lo, hi) == inside
+        assert bits.any(lo, hi) == bool(inside)
+    assert all(i in bits for i in indexes)
+    assert not any(i in bits for i in range(top + 100) if i not in indexes)
