@@ -236,12 +236,7 @@ def fix_file(
                 break
             # only a claim this pass changed can have a fix left to apply: the others' findings
             # are the ones this pass saw, their fixes applied nowhere (unsafe, stale, clashing)
-            ids: set[str] = set()
-            for change in log.all_changes():
-                outcome.changes.append(change)
-                if change.claim_id is not None:
-                    ids.add(change.claim_id)
-            changed = frozenset(ids)
+            changed = _record(log, outcome)
             outcome.passes += 1
             if engine.times.rows:  # the record's rows follow the renumbered lines (CLM01 + LX01)
                 moves = _line_moves(
@@ -254,6 +249,7 @@ def fix_file(
                 seeker.close()
                 engine.prepare(new)  # (before the judge's thread, when this is the first pass)
             judge.passed(new, changed, log)
+            log = None  # (its changes are in the outcome's audit trail now)
             judge.drop(current)
             current = new
             result = scrub_path(seeker, current, name, only=changed)
@@ -274,6 +270,16 @@ def fix_file(
             engine.close()
     outcome.path, outcome.result = current, result
     return outcome
+
+
+def _record(log: _PassLog, outcome: Outcome) -> frozenset[str]:
+    """Add the pass's changes to the outcome's audit trail: the claims (CLM01) they changed."""
+    ids: set[str] = set()
+    for change in log.all_changes():
+        outcome.changes.append(change)
+        if change.claim_id is not None:
+            ids.add(change.claim_id)
+    return frozenset(ids)
 
 
 def _seeker(engine: Engine) -> Engine:

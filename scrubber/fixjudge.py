@@ -153,9 +153,10 @@ class Judgement:
         self._pool = self._thread = None
         self._cancel = threading.Event()
 
-    def start(self, fixed: str, changed: set) -> None:
+    def start(self, fixed: str, changed: frozenset) -> None:
         global _VALIDATOR
-        changed = set(changed)
+        if not isinstance(changed, frozenset):  # (the thread must not see it change)
+            changed = frozenset(changed)
         size = _batch_size(len(changed), self.jobs)
         after = _batches(fixed, lambda _, cid: cid in changed, size)
         if self.jobs < 2 or len(changed) <= MIN_BATCH:
