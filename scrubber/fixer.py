@@ -249,7 +249,7 @@ def fix_file(
                 seeker.close()
                 engine.prepare(new)  # (before the judge's thread, when this is the first pass)
             judge.passed(new, changed, log)
-            log = None  # (its changes are in the outcome's audit trail now)
+            log = None  # let go before the re-check (its changes are in the audit trail now)
             judge.drop(current)
             current = new
             result = scrub_path(seeker, current, name, only=changed)

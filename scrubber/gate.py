@@ -256,20 +256,20 @@ class Bits:
         byte = index >> 3
         return byte < len(self.data) and bool(self.data[byte] >> (index & 7) & 1)
 
-    def _span(self, lo: int, hi: int | None) -> tuple[int, int]:
-        """The indexes in [lo, hi) (hi None: to the end) as an int whose bit 0 is ``lo``; its width."""
+    def _span(self, lo: int, hi: int | None) -> int:
+        """The indexes in [lo, hi) (hi None: to the end) as an int whose bit 0 is ``lo``."""
         hi = len(self.data) * 8 if hi is None else min(hi, len(self.data) * 8)
         if hi <= lo:
-            return 0, 0
+            return 0
         value = int.from_bytes(self.data[lo >> 3 : ((hi - 1) >> 3) + 1], "little") >> (lo & 7)
-        return value & ((1 << (hi - lo)) - 1), hi - lo
+        return value & ((1 << (hi - lo)) - 1)
 
     def any(self, lo: int, hi: int | None = None) -> bool:
-        return bool(self._span(lo, hi)[0])
+        return bool(self._span(lo, hi))
 
     def between(self, lo: int, hi: int | None = None) -> list[int]:
         """The indexes in [lo, hi), in order."""
-        value, _ = self._span(lo, hi)
+        value = self._span(lo, hi)
         out = []
         while value:
             low = value & -value
